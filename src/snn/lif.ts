@@ -60,6 +60,16 @@ export class LifLayer implements Layer {
     return [];
   }
 
+  /** CSR spike index of the last (non-smooth) forward pass, or null before any. */
+  lastSpikes(): { readonly rowPtr: Int32Array } | null {
+    return this.rowPtr === undefined ? null : { rowPtr: this.rowPtr };
+  }
+
+  /** Spike values of the last forward pass (T·B × N). */
+  lastOutput(): Float32Array {
+    return (this.spikes as Float32Array).subarray(0, this.rows * this.n);
+  }
+
   /** Pre-reset membrane potentials u_t of the last forward pass (T·B × N). */
   membrane(): Float32Array {
     return (this.u as Float32Array).subarray(0, this.rows * this.n);

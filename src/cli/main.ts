@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The `spiketune` command line: thin commands over the library.
+ */
+import { Command } from 'commander';
+import pc from 'picocolors';
+import { SpiketuneError } from '../core/errors.ts';
+import { sgCommand } from './train-sg.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('spiketune')
+    .description('hyperparameter optimization of spiking neural networks')
+    .version('0.1.0');
+  const train = new Command('train').description('train one network');
+  train.addCommand(sgCommand());
+  program.addCommand(train);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof SpiketuneError) {
+      process.stderr.write(`${pc.red('error')}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * One complete surrogate-gradient run: train, then (unless stopped early) evaluate on the hold-out and
+ * test sets. What the CLI prints and what a study objective records.
+ */
+import type { DataSplits } from '../../data/dataset.ts';
+import type { SgConfig } from './config.ts';
+import { type BatchProgress, evaluate, type SpikeReport, type TrainResult, trainSg } from './train.ts';
+
+export interface SgRunOptions {
+  readonly threads?: number;
+  readonly onBatch?: (p: BatchProgress) => void;
+  readonly onReport?: (r: SpikeReport) => 'stop' | undefined;
+  readonly reportEvery?: number;
+  /** Skip the test set (a study's objective is the hold-out accuracy). */
+  readonly skipTest?: boolean;
+}
+
+export interface SgRunReport {
+  readonly train: TrainResult;
+  /** Null when training was stopped early: a stopped network is not evaluated. */
+  readonly holdoutAccuracy: number | null;
+  readonly testAccuracy: number | null;
+  readonly inferenceSamplesPerSec: number | null;
+  readonly peakRssMiB: number;
+  readonly threads: number;
+}
+
+export async function runSg(config: SgConfig, data: DataSplits, opts: SgRunOptions = {}): Promise<SgRunReport> {
+  const { network, result } = trainSg(config, data.train, {
+    ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
+    ...(opts.onReport ? { onReport: opts.onReport } : {}),
+    ...(opts.reportEvery !== undefined ? { reportEvery: opts.reportEvery } : {}),
+  });
+  let holdoutAccuracy: number | null = null;
+  let testAccuracy: number | null = null;
+  let inference: number | null = null;
+  if (result.status === 'completed') {
+    const evalOpts = {
+      encoder: config.encoder,
+      steps: config.steps,
+      batchSize: config.batchSize,
+      loss: config.loss,
+      seed: config.seed + 1,
+    };
+    const h = evaluate(network, data.holdout, evalOpts);
+    holdoutAccuracy = h.accuracy;
+    inference = h.samplesPerSec;
+    if (opts.skipTest !== true) {
+      const t = evaluate(network, data.test, evalOpts);
+      testAccuracy = t.accuracy;
+      inference = (h.samples + t.samples) / (h.seconds + t.seconds);
+    }
+  }
+  return {
+    train: result,
+    holdoutAccuracy,
+    testAccuracy,
+    inferenceSamplesPerSec: inference,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    threads: 1,
+  };
+}
