@@ -76,7 +76,10 @@ describe('splitHoldout', () => {
 
   it('validates the holdout count and seed', () => {
     const set = synthetic(10);
-    expect(() => splitHoldout(set, 0, 1)).toThrow(/invalid holdout: 0 .*\[1, 9\]/);
+    expect(() => splitHoldout(set, -1, 1)).toThrow(/invalid holdout: -1 .*\[0, 9\]/);
+    const none = splitHoldout(set, 0, 1);
+    expect(none.train.count).toBe(10);
+    expect(none.holdout.count).toBe(0);
     expect(() => splitHoldout(set, 10, 1)).toThrow(/invalid holdout: 10/);
     expect(() => splitHoldout(set, 2.5, 1)).toThrow(ValidationError);
     expect(() => splitHoldout(set, 9, 1)).not.toThrow();

@@ -65,14 +65,15 @@ function stem(name: string): string {
 
 /**
  * Splits `set` into a training part and a holdout of `holdoutCount` samples chosen uniformly at random
- * with `seed` (same seed, same split). Both parts keep the original sample order.
+ * with `seed` (same seed, same split). Both parts keep the original sample order. A holdout of 0
+ * keeps the whole set for training (the holdout is then empty).
  */
 export function splitHoldout(
   set: ImageSet,
   holdoutCount: number,
   seed: number,
 ): { train: ImageSet; holdout: ImageSet } {
-  checkInt('holdout', holdoutCount, 1, set.count - 1);
+  checkInt('holdout', holdoutCount, 0, set.count - 1);
   checkInt('seed', seed, 0, 0xffffffff);
   const n = set.count;
   // Partial Fisher-Yates: the last holdoutCount slots end up a uniform random subset.
@@ -119,7 +120,7 @@ function head(set: ImageSet, limit: number | undefined, field: string): ImageSet
 }
 
 export interface SplitOptions {
-  /** Samples held out of the official training set, in [1, count-1]. */
+  /** Samples held out of the official training set, in [0, count-1] (0: no hold-out set). */
   readonly holdout: number;
   /** Seed of the holdout split. */
   readonly seed: number;

@@ -63,14 +63,13 @@ describe('LIF BPTT matches finite differences of the smooth forward pass', () =>
 });
 
 describe('LIF forward dynamics', () => {
-  it('integrates, fires at threshold and resets by subtraction', () => {
+  it('integrates, fires above threshold (strictly) and resets by subtraction', () => {
     const l = new LifLayer([1], { ...defaultNeuron, beta: 1, threshold: 1 });
-    // constant input 0.4: u = 0.4, 0.8, 1.2 (spike, v = 0.2), 0.6, 1.0 (spike, v = 0)...
-    const y = l.forward(dense(6, 1, [0.4, 0.4, 0.4, 0.4, 0.4, 0.4]), hardCtx(6, 1));
-    expect(Array.from(y.values)).toEqual([0, 0, 1, 0, 1, 0]);
-    expect(l.lastSpikeCount).toBe(2);
-    const u = l.membrane();
-    [0.4, 0.8, 1.2, 0.6, 1.0, 0.4].forEach((v, i) => expect(u[i]).toBeCloseTo(v, 5));
+    // constant input 0.25: u = 0.25, 0.5, 0.75, 1 (not above θ), 1.25 (spike, v = 0.25), 0.5
+    const y = l.forward(dense(6, 1, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]), hardCtx(6, 1));
+    expect(Array.from(y.values)).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(l.lastSpikeCount).toBe(1);
+    expect(Array.from(l.membrane())).toEqual([0.25, 0.5, 0.75, 1, 1.25, 0.5]);
   });
 
   it('reset to zero and decay', () => {
@@ -82,7 +81,7 @@ describe('LIF forward dynamics', () => {
 
   it('refractory period blocks input and spikes, and zeroes their gradient', () => {
     const l = new LifLayer([1], { ...defaultNeuron, beta: 1, threshold: 1, refractory: 2, reset: 'zero' });
-    const y = l.forward(dense(6, 1, [1, 1, 1, 1, 1, 1]), hardCtx(6, 1));
+    const y = l.forward(dense(6, 1, [1.5, 1.5, 1.5, 1.5, 1.5, 1.5]), hardCtx(6, 1));
     expect(Array.from(y.values)).toEqual([1, 0, 0, 1, 0, 0]);
     const g = l.backward(new Float32Array(6).fill(1), true, hardCtx(6, 1));
     expect(g[1]).toBe(0);
@@ -107,8 +106,8 @@ describe('LIF forward dynamics', () => {
     if (y.kind !== 'spikes') throw new Error('expected spikes');
     const rows: number[][] = [];
     for (let r = 0; r < 4; r++) rows.push(Array.from(y.colIdx.subarray(y.rowPtr[r], y.rowPtr[r + 1])));
-    // the residual v = 1 after a subtractive reset fires again at t1 with no input
-    expect(rows).toEqual([[0], [1, 2], [0, 2], [1, 2]]);
+    // the residual v = 1 after a subtractive reset is not above θ = 1: no spike without input
+    expect(rows).toEqual([[0], [1, 2], [2], []]);
   });
 
   it('rejects bad neuron parameters naming the field', () => {

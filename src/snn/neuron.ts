@@ -5,7 +5,7 @@
  *
  * LIF, one step, per neuron (I = input current, v = membrane after the previous step):
  *   u_t = β v_{t-1} + I_t                    (β = exp(-Δt/τ_mem), the decay)
- *   s_t = H(u_t - θ_t)                       (spike)
+ *   s_t = H(u_t - θ_t)                       (spike; H(x) = 1 iff x > 0, as snnTorch)
  *   v_t = u_t - θ_t s_t    (reset "subtract")   or   v_t = u_t (1 - s_t)   (reset "zero")
  * Refractory period R steps: for R steps after a spike the input is ignored (u_t = β v_{t-1}) and the
  * neuron cannot spike.
@@ -141,7 +141,7 @@ export function neuronStep(
       (blocked as Uint8Array)[off + j] = 1;
     } else {
       uj = beta * v[j] + input[inOff + j];
-      if (uj >= th) s = 1;
+      if (uj > th) s = 1;
       if (R > 0) {
         (blocked as Uint8Array)[off + j] = 0;
         if (s === 1) refr[j] = R;

@@ -42,14 +42,21 @@ export async function runSg(config: SgConfig, data: DataSplits, opts: SgRunOptio
       loss: config.loss,
       seed: config.seed + 1,
     };
-    const h = evaluate(network, data.holdout, evalOpts);
-    holdoutAccuracy = h.accuracy;
-    inference = h.samplesPerSec;
-    if (opts.skipTest !== true) {
+    let samples = 0;
+    let seconds = 0;
+    if (data.holdout.count > 0) {
+      const h = evaluate(network, data.holdout, evalOpts);
+      holdoutAccuracy = h.accuracy;
+      samples += h.samples;
+      seconds += h.seconds;
+    }
+    if (opts.skipTest !== true && data.test.count > 0) {
       const t = evaluate(network, data.test, evalOpts);
       testAccuracy = t.accuracy;
-      inference = (h.samples + t.samples) / (h.seconds + t.seconds);
+      samples += t.samples;
+      seconds += t.seconds;
     }
+    if (samples > 0) inference = samples / seconds;
   }
   return {
     train: result,
