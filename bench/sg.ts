@@ -27,9 +27,25 @@ interface BenchConfig {
 }
 
 const configs: BenchConfig[] = [
-  { name: 'fmnist-784-256-10', dataset: 'fashion-mnist', hidden: '256', steps: 25, batch: 128, epochs: 1, lr: 1e-3 },
+  {
+    name: 'fmnist-784-256-10',
+    dataset: 'fashion-mnist',
+    hidden: '256',
+    steps: 25,
+    batch: 128,
+    epochs: 1,
+    lr: 1e-3,
+  },
   { name: 'mnist-784-256-10', dataset: 'mnist', hidden: '256', steps: 25, batch: 128, epochs: 1, lr: 1e-3 },
-  { name: 'fmnist-784-512-256-10', dataset: 'fashion-mnist', hidden: '512,256', steps: 25, batch: 128, epochs: 1, lr: 1e-3 },
+  {
+    name: 'fmnist-784-512-256-10',
+    dataset: 'fashion-mnist',
+    hidden: '512,256',
+    steps: 25,
+    batch: 128,
+    epochs: 1,
+    lr: 1e-3,
+  },
 ];
 
 interface SideResult {
@@ -155,13 +171,23 @@ function main(): void {
   }
   const dir = join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const meta = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version };
+  const meta = {
+    date: new Date().toISOString(),
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+  };
   writeFileSync(join(dir, 'sg.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
   const fmt = (x: number | undefined, d = 0): string => (x === undefined ? '—' : x.toFixed(d));
   let md = `# bench:sg — spiketune vs plain PyTorch (${meta.date}, ${meta.cpus} cores, ${meta.cpu})\n\n`;
   md += '| config | train samples | impl | train samples/s | infer samples/s | test acc | peak RSS MiB |\n';
   md += '|---|---|---|---|---|---|---|\n';
-  for (const r of rows as { config: BenchConfig & { trainLimit: number }; spiketune: SideResult; pytorch: SideResult | null; ratios: Record<string, number> | null }[]) {
+  for (const r of rows as {
+    config: BenchConfig & { trainLimit: number };
+    spiketune: SideResult;
+    pytorch: SideResult | null;
+    ratios: Record<string, number> | null;
+  }[]) {
     for (const [impl, s] of [
       ['spiketune', r.spiketune],
       ['pytorch', r.pytorch],

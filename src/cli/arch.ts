@@ -36,13 +36,18 @@ export function parseArchitecture(text: string, field = '--hidden'): LayerSpec[]
       }
       case 'pool': {
         const mode = parts[2] ?? 'max';
-        if (mode !== 'max' && mode !== 'avg') throw new ValidationError(field, tok, 'pool mode must be max or avg');
+        if (mode !== 'max' && mode !== 'avg')
+          throw new ValidationError(field, tok, 'pool mode must be max or avg');
         return { kind: 'pool', size: num(1, 'pool size'), mode };
       }
       case 'dropout':
         return { kind: 'dropout', p: num(1, 'dropout probability') };
       default:
-        throw new ValidationError(field, tok, 'expected N, dense:N, conv:F:K[:S[:P]], pool:S[:max|avg] or dropout:P');
+        throw new ValidationError(
+          field,
+          tok,
+          'expected N, dense:N, conv:F:K[:S[:P]], pool:S[:max|avg] or dropout:P',
+        );
     }
   });
 }
@@ -50,7 +55,7 @@ export function parseArchitecture(text: string, field = '--hidden'): LayerSpec[]
 /** The inverse of parseArchitecture (for display and JSON). */
 export function formatArchitecture(layers: readonly LayerSpec[]): string {
   return layers
-    .map((l) => {
+    .map((l): string => {
       switch (l.kind) {
         case 'dense':
           return String(l.units);
@@ -58,7 +63,7 @@ export function formatArchitecture(layers: readonly LayerSpec[]): string {
           return `conv:${l.filters}:${l.kernel}:${l.stride ?? 1}:${l.padding ?? 0}`;
         case 'pool':
           return `pool:${l.size}:${l.mode ?? 'max'}`;
-        case 'dropout':
+        default:
           return `dropout:${l.p}`;
       }
     })

@@ -4,16 +4,16 @@
  */
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
+import { type EncoderSpec, encoderKinds } from '../data/encoders.ts';
 import { datasetNames, loadSplits } from '../data/index.ts';
 import type { DatasetSpec } from '../data/mnist.ts';
-import { encoderKinds, type EncoderSpec } from '../data/encoders.ts';
 import type { NeuronSpec } from '../snn/neuron.ts';
-import { surrogateKinds, type SurrogateSpec } from '../snn/surrogate.ts';
-import { lossKinds, type LossSpec } from '../train/sg/loss.ts';
-import { runSg, type SgRunReport } from '../train/sg/run.ts';
+import { type SurrogateSpec, surrogateKinds } from '../snn/surrogate.ts';
 import type { SgConfig } from '../train/sg/config.ts';
+import { type LossSpec, lossKinds } from '../train/sg/loss.ts';
+import { runSg, type SgRunReport } from '../train/sg/run.ts';
 import { formatArchitecture, parseArchitecture } from './arch.ts';
-import { num, int, createBar } from './util.ts';
+import { createBar, int, num } from './util.ts';
 
 export interface SgCliOptions {
   dataset: string;
@@ -43,7 +43,6 @@ export interface SgCliOptions {
   holdoutLimit?: string;
   testLimit?: string;
   seed: string;
-  threads: string;
   json?: boolean;
 }
 
@@ -77,10 +76,15 @@ export function sgConfigFromCli(o: SgCliOptions): SgConfig {
     o.neuron === 'alif'
       ? { ...common, model: 'alif', rho: num('--rho', o.rho), adaptation: num('--adaptation', o.adaptation) }
       : { ...common, model: 'lif' };
-  if (o.neuron !== 'lif' && o.neuron !== 'alif') throw new Error(`invalid --neuron: "${o.neuron}" (expected lif or alif)`);
+  if (o.neuron !== 'lif' && o.neuron !== 'alif')
+    throw new Error(`invalid --neuron: "${o.neuron}" (expected lif or alif)`);
   let loss: LossSpec;
   if (o.loss === 'rate-mse') {
-    loss = { kind: 'rate-mse', correctRate: num('--correct-rate', o.correctRate), incorrectRate: num('--incorrect-rate', o.incorrectRate) };
+    loss = {
+      kind: 'rate-mse',
+      correctRate: num('--correct-rate', o.correctRate),
+      incorrectRate: num('--incorrect-rate', o.incorrectRate),
+    };
   } else if (o.loss === 'count-ce' || o.loss === 'membrane-ce') {
     loss = { kind: o.loss };
   } else {
@@ -114,7 +118,10 @@ export function sgCommand(): Command {
   return new Command('sg')
     .description('train one spiking network with surrogate gradients (BPTT)')
     .addOption(new Option('--dataset <name>', 'dataset').choices([...datasetNames]).default('mnist'))
-    .option('--data <dir>', 'directory of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)')
+    .option(
+      '--data <dir>',
+      'directory of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)',
+    )
     .option('--hidden <layers>', 'hidden layers: "256,128" or "conv:12:5,pool:2,conv:32:5,pool:2"', '256')
     .option('--steps <T>', 'time steps per sample', '25')
     .option('--batch <B>', 'mini-batch size', '128')
@@ -124,23 +131,30 @@ export function sgCommand(): Command {
     .addOption(new Option('--neuron <model>', 'neuron model').choices(['lif', 'alif']).default('lif'))
     .option('--beta <x>', 'membrane decay per step, in (0, 1]', '0.9')
     .option('--threshold <x>', 'firing threshold', '1')
-    .addOption(new Option('--reset <mode>', 'reset mechanism').choices(['subtract', 'zero']).default('subtract'))
+    .addOption(
+      new Option('--reset <mode>', 'reset mechanism').choices(['subtract', 'zero']).default('subtract'),
+    )
     .option('--refractory <steps>', 'refractory period in steps', '0')
     .option('--rho <x>', 'ALIF adaptation decay', '0.95')
     .option('--adaptation <x>', 'ALIF adaptation strength', '0.2')
-    .addOption(new Option('--surrogate <kind>', 'surrogate derivative').choices([...surrogateKinds]).default('fast-sigmoid'))
+    .addOption(
+      new Option('--surrogate <kind>', 'surrogate derivative')
+        .choices([...surrogateKinds])
+        .default('fast-sigmoid'),
+    )
     .option('--slope <k>', 'surrogate slope / scale', '25')
     .addOption(new Option('--loss <kind>', 'loss').choices([...lossKinds]).default('count-ce'))
     .option('--correct-rate <x>', 'rate-mse: target rate of the label neuron', '0.8')
     .option('--incorrect-rate <x>', 'rate-mse: target rate of the other neurons', '0.2')
-    .addOption(new Option('--encoder <kind>', 'input spike encoder').choices([...encoderKinds]).default('poisson'))
+    .addOption(
+      new Option('--encoder <kind>', 'input spike encoder').choices([...encoderKinds]).default('poisson'),
+    )
     .option('--gain <x>', 'poisson: spike probability per step = gain · intensity', '1')
     .option('--holdout <n>', 'training images held out for validation (the optimisation objective)', '12000')
     .option('--train-limit <n>', 'use only the first N training images')
     .option('--holdout-limit <n>', 'use only the first N hold-out images')
     .option('--test-limit <n>', 'use only the first N test images')
     .option('--seed <n>', 'seed of every random choice', '1')
-    .option('--threads <n>', 'worker threads for data-parallel training (0 = one per core)', '0')
     .option('--json', 'print one JSON object instead of the table')
     .action(async (o: SgCliOptions) => {
       const config = sgConfigFromCli(o);
@@ -153,7 +167,6 @@ export function sgCommand(): Command {
       });
       const bar = o.json === true ? null : createBar();
       const report = await runSg(config, splits, {
-        threads: int('--threads', o.threads),
         ...(bar === null
           ? {}
           : {
@@ -171,7 +184,9 @@ export function sgCommand(): Command {
       });
       bar?.stop();
       if (o.json === true) {
-        process.stdout.write(`${JSON.stringify({ ...report, architecture: formatArchitecture(config.network.hidden) })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...report, architecture: formatArchitecture(config.network.hidden) })}\n`,
+        );
       } else {
         printReport(report, o.dataset);
       }
@@ -184,11 +199,15 @@ function pct(x: number | null): string {
 
 export function printReport(r: SgRunReport, dataset: string): void {
   const out = process.stdout;
-  out.write(`${pc.bold('spiketune train sg')} on ${dataset}: ${r.train.status}, ${r.train.epochsRun} epoch(s)\n`);
+  out.write(
+    `${pc.bold('spiketune train sg')} on ${dataset}: ${r.train.status}, ${r.train.epochsRun} epoch(s)\n`,
+  );
   out.write(`  hold-out accuracy   ${pc.green(pct(r.holdoutAccuracy))}\n`);
   out.write(`  test accuracy       ${pc.green(pct(r.testAccuracy))}\n`);
   out.write(`  train loss / acc    ${r.train.trainLoss.toFixed(4)} / ${pct(r.train.trainAccuracy)}\n`);
-  out.write(`  training            ${r.train.samplesPerSec.toFixed(0)} samples/s (${r.train.seconds.toFixed(1)} s, ${r.threads} thread(s))\n`);
+  out.write(
+    `  training            ${r.train.samplesPerSec.toFixed(0)} samples/s (${r.train.seconds.toFixed(1)} s)\n`,
+  );
   if (r.inferenceSamplesPerSec !== null) {
     out.write(`  inference           ${r.inferenceSamplesPerSec.toFixed(0)} samples/s\n`);
   }

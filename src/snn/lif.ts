@@ -21,7 +21,14 @@ import {
   validateNeuron,
 } from './neuron.ts';
 import { type SurrogateCode, surrogateCode, surrogateGrad, surrogatePrimitive } from './surrogate.ts';
-import { type Activations, ensureF32, indexSpikes, type Shape, type SpikeActivations, shapeSize } from './tensor.ts';
+import {
+  type Activations,
+  ensureF32,
+  indexSpikes,
+  type Shape,
+  type SpikeActivations,
+  shapeSize,
+} from './tensor.ts';
 
 export class LifLayer implements Layer {
   readonly kind = 'lif';
@@ -124,7 +131,8 @@ export class LifLayer implements Layer {
   /** Gradient-check forward: s_t = σ(u_t − θ_t) instead of H(·); no refractoriness. */
   private forwardSmooth(input: Float32Array, T: number, BN: number): void {
     const p = this.neuron;
-    if (p.refractory > 0) throw new Error('lif: smooth (gradient-check) mode does not support refractory > 0');
+    if (p.refractory > 0)
+      throw new Error('lif: smooth (gradient-check) mode does not support refractory > 0');
     const st = this.state as NeuronState;
     const spikes = this.spikes as Float32Array;
     const u = this.u as Float32Array;

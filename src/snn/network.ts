@@ -117,7 +117,11 @@ function validateLayer(spec: LayerSpec, field: string): void {
       checkNumber(`${field}.p`, spec.p, 0, 0.99);
       return;
     default:
-      throw new ValidationError(`${field}.kind`, (spec as { kind: unknown }).kind, 'expected dense, conv, pool or dropout');
+      throw new ValidationError(
+        `${field}.kind`,
+        (spec as { kind: unknown }).kind,
+        'expected dense, conv, pool or dropout',
+      );
   }
 }
 

@@ -88,7 +88,12 @@ export interface NeuronState {
 }
 
 export function createNeuronState(n: number): NeuronState {
-  return { v: new Float32Array(n), refr: new Int32Array(n), a: new Float32Array(n), sPrev: new Float32Array(n) };
+  return {
+    v: new Float32Array(n),
+    refr: new Int32Array(n),
+    a: new Float32Array(n),
+    sPrev: new Float32Array(n),
+  };
 }
 
 export function resetNeuronState(s: NeuronState, n: number): void {

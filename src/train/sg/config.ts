@@ -1,9 +1,10 @@
 /**
  * Configuration of one surrogate-gradient training run, validated with errors naming the field.
  */
-import type { EncoderSpec } from '../../data/encoders.ts';
+
 import { ValidationError } from '../../core/errors.ts';
 import { checkInt, checkNumber } from '../../core/validate.ts';
+import type { EncoderSpec } from '../../data/encoders.ts';
 import type { NetworkSpec } from '../../snn/network.ts';
 import { validateNeuron } from '../../snn/neuron.ts';
 import { type LossSpec, validateLoss } from './loss.ts';

@@ -54,7 +54,13 @@ describe('losses', () => {
   it('count-ce equals the cross-entropy of spike counts and counts correct predictions', () => {
     // T = 2, B = 1, C = 3: counts (2, 0, 1), label 0.
     const spikes = Float32Array.from([1, 0, 1, 1, 0, 0]);
-    const v = lossAndGrad({ kind: 'count-ce' }, { T: 2, B: 1, C: 3, spikes, membrane: new Float32Array(6) }, [0], new Float32Array(6), new Float32Array(6));
+    const v = lossAndGrad(
+      { kind: 'count-ce' },
+      { T: 2, B: 1, C: 3, spikes, membrane: new Float32Array(6) },
+      [0],
+      new Float32Array(6),
+      new Float32Array(6),
+    );
     const z = [2, 0, 1];
     const lse = Math.log(z.reduce((s, x) => s + Math.exp(x), 0));
     expect(v.loss).toBeCloseTo(lse - 2, 6);
@@ -65,6 +71,8 @@ describe('losses', () => {
   });
 
   it('validates rates naming the field', () => {
-    expect(() => validateLoss({ kind: 'rate-mse', correctRate: 1.5, incorrectRate: 0 })).toThrow(/loss.correctRate: 1.5/);
+    expect(() => validateLoss({ kind: 'rate-mse', correctRate: 1.5, incorrectRate: 0 })).toThrow(
+      /loss.correctRate: 1.5/,
+    );
   });
 });

@@ -33,7 +33,11 @@ export function validateLoss(l: LossSpec, field = 'loss'): LossSpec {
       checkNumber(`${field}.incorrectRate`, l.incorrectRate, 0, 1);
       return l;
     default:
-      throw new ValidationError(`${field}.kind`, (l as { kind: unknown }).kind, `expected one of ${lossKinds.join(', ')}`);
+      throw new ValidationError(
+        `${field}.kind`,
+        (l as { kind: unknown }).kind,
+        `expected one of ${lossKinds.join(', ')}`,
+      );
   }
 }
 

@@ -7,7 +7,6 @@ import type { SgConfig } from './config.ts';
 import { type BatchProgress, evaluate, type SpikeReport, type TrainResult, trainSg } from './train.ts';
 
 export interface SgRunOptions {
-  readonly threads?: number;
   readonly onBatch?: (p: BatchProgress) => void;
   readonly onReport?: (r: SpikeReport) => 'stop' | undefined;
   readonly reportEvery?: number;
@@ -22,10 +21,13 @@ export interface SgRunReport {
   readonly testAccuracy: number | null;
   readonly inferenceSamplesPerSec: number | null;
   readonly peakRssMiB: number;
-  readonly threads: number;
 }
 
-export async function runSg(config: SgConfig, data: DataSplits, opts: SgRunOptions = {}): Promise<SgRunReport> {
+export async function runSg(
+  config: SgConfig,
+  data: DataSplits,
+  opts: SgRunOptions = {},
+): Promise<SgRunReport> {
   const { network, result } = trainSg(config, data.train, {
     ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
     ...(opts.onReport ? { onReport: opts.onReport } : {}),
@@ -64,6 +66,5 @@ export async function runSg(config: SgConfig, data: DataSplits, opts: SgRunOptio
     testAccuracy,
     inferenceSamplesPerSec: inference,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    threads: 1,
   };
 }

@@ -246,7 +246,11 @@ export function evaluate(net: SpikingNetwork, set: ImageSet, opts: EvalOptions):
     const B = Math.min(Bmax, set.count - s0);
     const ctx: PassContext = { T, B, training: false, rng };
     net.forward(encoder.encode(set, order, s0, B, T, rng), ctx);
-    predict(opts.loss, { T, B, C: net.classes, spikes: net.output.lastOutput(), membrane: net.output.membrane() }, pred);
+    predict(
+      opts.loss,
+      { T, B, C: net.classes, spikes: net.output.lastOutput(), membrane: net.output.membrane() },
+      pred,
+    );
     for (let b = 0; b < B; b++) if (pred[b] === set.labels[s0 + b]) correct++;
     for (let l = 0; l < totals.length; l++) {
       const c = net.sampleSpikes[l];
