@@ -114,8 +114,10 @@ function runTorch(c: BenchConfig, trainLimit: number | undefined, epochs: number
     String(epochs),
     '--lr',
     String(c.lr),
+    // One thread is PyTorch's fastest setting here: its matmuls run on Debian's single-threaded
+    // reference BLAS, and OpenMP-split element-wise ops are slower on 2 shared cores (measured).
     '--threads',
-    String(cpus().length),
+    '1',
     '--seed',
     '1',
     ...(trainLimit === undefined ? [] : ['--train-limit', String(trainLimit)]),
