@@ -17,11 +17,18 @@ export class SpiketuneError extends Error {
 export class ValidationError extends SpiketuneError {
   readonly field: string;
   readonly value: unknown;
+  readonly expected: string;
   constructor(field: string, value: unknown, expected: string) {
     super('E_VALIDATION', `invalid ${field}: ${formatValue(value)} (${expected})`);
     this.name = 'ValidationError';
     this.field = field;
     this.value = value;
+    this.expected = expected;
+  }
+
+  /** The same error with its field placed under `prefix` (e.g. "network.hidden[1]"). */
+  under(prefix: string): ValidationError {
+    return new ValidationError(`${prefix}.${this.field}`, this.value, this.expected);
   }
 }
 

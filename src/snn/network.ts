@@ -139,6 +139,13 @@ export function buildNetwork(spec: NetworkSpec, inShape: Shape, classes: number,
   spec.hidden.forEach((l, i) => {
     const field = `network.hidden[${i}]`;
     validateLayer(l, field);
+    try {
+      addLayer(l, field);
+    } catch (err) {
+      throw err instanceof ValidationError && !err.field.startsWith('network.') ? err.under(field) : err;
+    }
+  });
+  function addLayer(l: LayerSpec, field: string): void {
     switch (l.kind) {
       case 'dense': {
         const d = new Dense({ inShape: shape, units: l.units, rng }, field);
@@ -177,7 +184,7 @@ export function buildNetwork(spec: NetworkSpec, inShape: Shape, classes: number,
         if (l.p > 0) layers.push(new Dropout({ shape, p: l.p }));
         return;
     }
-  });
+  }
   const out = new Dense({ inShape: shape, units: classes, rng }, 'network.output');
   layers.push(out);
   shape = out.outShape;

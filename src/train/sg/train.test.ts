@@ -131,3 +131,14 @@ describe('trainSg', () => {
     expect(() => trainSg({ ...base, network: mlpSpec([0]) }, train)).toThrow(/network.hidden\[0\].units: 0/);
   });
 });
+
+describe('network validation', () => {
+  it('names the layer of a conv kernel larger than its input', () => {
+    const train = bars(16, 1, 'tr');
+    const cfg: SgConfig = {
+      ...base,
+      network: { hidden: [{ kind: 'conv', filters: 2, kernel: 9 }], neuron: defaultNeuron },
+    };
+    expect(() => trainSg(cfg, train)).toThrow(/network.hidden\[0\].kernel: 9/);
+  });
+});
