@@ -3,6 +3,7 @@
  * plain indexed loops over preallocated typed arrays, no allocation and no calls inside inner loops.
  * Shapes are in the doc comments; all matrices are row-major. W is nIn × nOut.
  */
+import { wasmDenseKernels, wasmSimdAvailable } from './wasm/index.ts';
 
 export interface DenseKernels {
   /** Y (rows × out) = bias + Σ_{i fired in row r} W[i, :]  (spike input as CSR). */
@@ -35,11 +36,25 @@ export interface DenseKernels {
     dW: Float32Array,
   ): void;
   /** dW (nIn × out) += Xᵀ dY. */
-  weightGradDense(rows: number, nIn: number, out: number, X: Float32Array, dY: Float32Array, dW: Float32Array): void;
+  weightGradDense(
+    rows: number,
+    nIn: number,
+    out: number,
+    X: Float32Array,
+    dY: Float32Array,
+    dW: Float32Array,
+  ): void;
   /** db (out) += Σ_r dY[r, :]. */
   biasGrad(rows: number, out: number, dY: Float32Array, db: Float32Array): void;
   /** dX (rows × nIn) = dY (rows × out) Wᵀ. */
-  inputGrad(rows: number, nIn: number, out: number, dY: Float32Array, W: Float32Array, dX: Float32Array): void;
+  inputGrad(
+    rows: number,
+    nIn: number,
+    out: number,
+    dY: Float32Array,
+    W: Float32Array,
+    dX: Float32Array,
+  ): void;
 }
 
 export const jsDenseKernels: DenseKernels = {
@@ -111,8 +126,17 @@ export const jsDenseKernels: DenseKernels = {
   },
 };
 
-/** The kernels in use (the WebAssembly SIMD set replaces this when available). */
-export let denseKernels: DenseKernels = jsDenseKernels;
+/**
+ * The kernels in use: WebAssembly SIMD when this runtime supports it (26-36x faster than the JS loops
+ * on the hot kernels, see bench/kernels.ts), else plain JS. SPIKETUNE_KERNELS=js forces the JS set.
+ */
+export let denseKernels: DenseKernels =
+  process.env.SPIKETUNE_KERNELS !== 'js' && wasmSimdAvailable() ? wasmDenseKernels : jsDenseKernels;
+
+/** Which kernel set is in use. */
+export function denseKernelsName(): 'wasm-simd' | 'js' {
+  return denseKernels === jsDenseKernels ? 'js' : 'wasm-simd';
+}
 
 export function setDenseKernels(k: DenseKernels): void {
   denseKernels = k;
