@@ -211,6 +211,12 @@ export function printReport(r: SgRunReport, dataset: string): void {
   if (r.inferenceSamplesPerSec !== null) {
     out.write(`  inference           ${r.inferenceSamplesPerSec.toFixed(0)} samples/s\n`);
   }
+  const ph = r.train.phases;
+  const tot = ph.encode + ph.forward + ph.loss + ph.backward + ph.optimizer;
+  const share = (x: number): string => `${((100 * x) / Math.max(tot, 1e-9)).toFixed(0)}%`;
+  out.write(
+    `  time per phase      encode ${share(ph.encode)}, forward ${share(ph.forward)}, loss ${share(ph.loss)}, backward ${share(ph.backward)}, Adam ${share(ph.optimizer)} (${r.kernels} kernels)\n`,
+  );
   out.write(`  peak memory         ${r.peakRssMiB.toFixed(0)} MiB resident\n`);
   out.write('  spike activity (training, last epoch):\n');
   for (const a of r.train.activity) {

@@ -3,6 +3,7 @@
  * test sets. What the CLI prints and what a study objective records.
  */
 import type { DataSplits } from '../../data/dataset.ts';
+import { denseKernelsName } from '../../snn/kernels.ts';
 import type { SgConfig } from './config.ts';
 import { type BatchProgress, evaluate, type SpikeReport, type TrainResult, trainSg } from './train.ts';
 
@@ -21,6 +22,8 @@ export interface SgRunReport {
   readonly testAccuracy: number | null;
   readonly inferenceSamplesPerSec: number | null;
   readonly peakRssMiB: number;
+  /** Dense-kernel implementation used: 'wasm-simd' or 'js'. */
+  readonly kernels: string;
 }
 
 export async function runSg(
@@ -66,5 +69,6 @@ export async function runSg(
     testAccuracy,
     inferenceSamplesPerSec: inference,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    kernels: denseKernelsName(),
   };
 }

@@ -58,6 +58,15 @@ export interface LayerActivity {
   readonly rate: number;
 }
 
+/** Wall time spent in each phase of training, seconds. */
+export interface PhaseTimes {
+  readonly encode: number;
+  readonly forward: number;
+  readonly loss: number;
+  readonly backward: number;
+  readonly optimizer: number;
+}
+
 export interface TrainResult {
   readonly status: 'completed' | 'stopped';
   readonly epochsRun: number;
@@ -68,6 +77,7 @@ export interface TrainResult {
   readonly seconds: number;
   readonly samplesPerSec: number;
   readonly activity: readonly LayerActivity[];
+  readonly phases: PhaseTimes;
 }
 
 export interface Trained {
@@ -122,6 +132,7 @@ function trainNetwork(
   let activitySamples = 0;
   const start = performance.now();
   const batches = Math.ceil(train.count / Bmax);
+  const ph = { encode: 0, forward: 0, loss: 0, backward: 0, optimizer: 0 };
 
   outer: for (let epoch = 0; epoch < config.epochs; epoch++) {
     for (let i = 0; i < order.length; i++) order[i] = i;
@@ -137,14 +148,25 @@ function trainNetwork(
       const s0 = bi * Bmax;
       const B = Math.min(Bmax, train.count - s0);
       const ctx: PassContext = { T, B, training: true, rng: dropRng };
+      const t0 = performance.now();
       const x = encoder.encode(train, order, s0, B, T, encRng);
+      const t1 = performance.now();
       net.forward(x, ctx);
+      const t2 = performance.now();
       for (let b = 0; b < B; b++) labels[b] = train.labels[order[s0 + b]];
       const out = { T, B, C, spikes: net.output.lastOutput(), membrane: net.output.membrane() };
       const lv = lossAndGrad(config.loss, out, labels, dS, dU);
       net.output.membraneGrad = config.loss.kind === 'membrane-ce' ? dU : null;
+      const t3 = performance.now();
       net.backward(dS.subarray(0, T * B * C), ctx);
+      const t4 = performance.now();
       adam.step();
+      const t5 = performance.now();
+      ph.encode += t1 - t0;
+      ph.forward += t2 - t1;
+      ph.loss += t3 - t2;
+      ph.backward += t4 - t3;
+      ph.optimizer += t5 - t4;
       samplesSeen += B;
       epochLoss += lv.loss;
       epochBatches++;
@@ -212,6 +234,13 @@ function trainNetwork(
       const sps = layerTotals[l] / Math.max(1, activitySamples);
       return { name: m.name, neurons: m.neurons, spikesPerSample: sps, rate: sps / (m.neurons * T) };
     }),
+    phases: {
+      encode: ph.encode / 1000,
+      forward: ph.forward / 1000,
+      loss: ph.loss / 1000,
+      backward: ph.backward / 1000,
+      optimizer: ph.optimizer / 1000,
+    },
   };
 }
 
