@@ -9,7 +9,7 @@
  * `hypervolumeContribution`; the m >= 4 rows use the default `maxPoints` cap as n (the worst case
  * the cap lets through).
  */
-import { Rng } from '../../core/rng.ts';
+import { Rng } from '../src/core/rng.ts';
 import { defaultMaxPoints, hypervolume, hypervolumeContribution } from '../src/optim/mo/hypervolume.ts';
 
 function arg(name: string, dflt: number): number {
