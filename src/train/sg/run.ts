@@ -5,7 +5,14 @@
 import type { DataSplits } from '../../data/dataset.ts';
 import { denseKernelsName } from '../../snn/kernels.ts';
 import type { SgConfig } from './config.ts';
-import { type BatchProgress, evaluate, type SpikeReport, type TrainResult, trainSg } from './train.ts';
+import {
+  type BatchProgress,
+  evaluate,
+  type LayerActivity,
+  type SpikeReport,
+  type TrainResult,
+  trainSg,
+} from './train.ts';
 
 export interface SgRunOptions {
   readonly onBatch?: (p: BatchProgress) => void;
@@ -21,6 +28,8 @@ export interface SgRunReport {
   readonly holdoutAccuracy: number | null;
   readonly testAccuracy: number | null;
   readonly inferenceSamplesPerSec: number | null;
+  /** Spike activity per layer on the hold-out set (null when not evaluated). */
+  readonly holdoutActivity: readonly LayerActivity[] | null;
   readonly peakRssMiB: number;
   /** Dense-kernel implementation used: 'wasm-simd' or 'js'. */
   readonly kernels: string;
@@ -39,6 +48,7 @@ export async function runSg(
   let holdoutAccuracy: number | null = null;
   let testAccuracy: number | null = null;
   let inference: number | null = null;
+  let holdoutActivity: readonly LayerActivity[] | null = null;
   if (result.status === 'completed') {
     const evalOpts = {
       encoder: config.encoder,
@@ -52,6 +62,7 @@ export async function runSg(
     if (data.holdout.count > 0) {
       const h = evaluate(network, data.holdout, evalOpts);
       holdoutAccuracy = h.accuracy;
+      holdoutActivity = h.activity;
       samples += h.samples;
       seconds += h.seconds;
     }
@@ -68,6 +79,7 @@ export async function runSg(
     holdoutAccuracy,
     testAccuracy,
     inferenceSamplesPerSec: inference,
+    holdoutActivity,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     kernels: denseKernelsName(),
   };

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { loadSplits } from '../../data/index.ts';
+import { EarlyStopper } from '../early-stopping.ts';
+import type { ObjectiveContext } from '../objective.ts';
+import { sgConfigFromParams, sgObjective } from './sg.ts';
+
+describe('sgConfigFromParams', () => {
+  it('maps searched and fixed parameters onto a training configuration', () => {
+    const c = sgConfigFromParams(
+      {
+        lr: 0.01,
+        layers: 2,
+        width1: 100,
+        width2: 50,
+        surrogate: 'arctan',
+        slope: 2,
+        neuron: 'alif',
+        dropout: 0.1,
+      },
+      { steps: 10, loss: 'membrane-ce' },
+      7,
+    );
+    expect(c.lr).toBe(0.01);
+    expect(c.steps).toBe(10);
+    expect(c.seed).toBe(7);
+    expect(c.loss).toEqual({ kind: 'membrane-ce' });
+    expect(c.network.neuron).toMatchObject({ model: 'alif', surrogate: { kind: 'arctan', alpha: 2 } });
+    expect(c.network.hidden).toEqual([
+      { kind: 'dense', units: 100 },
+      { kind: 'dropout', p: 0.1 },
+      { kind: 'dense', units: 50 },
+      { kind: 'dropout', p: 0.1 },
+    ]);
+    const conv = sgConfigFromParams(
+      { convLayers: 2, filters1: 8, kernel1: 5, filters2: 16, kernel2: 3, dense: 64 },
+      {},
+      1,
+    );
+    expect(conv.network.hidden).toEqual([
+      { kind: 'conv', filters: 8, kernel: 5, padding: 2 },
+      { kind: 'pool', size: 2 },
+      { kind: 'conv', filters: 16, kernel: 3, padding: 1 },
+      { kind: 'pool', size: 2 },
+      { kind: 'dense', units: 64 },
+    ]);
+    expect(() => sgConfigFromParams({ loss: 'hinge' }, {}, 1)).toThrow(/params.loss: "hinge"/);
+  });
+});
+
+describe('sgObjective', () => {
+  const data = loadSplits({ name: 'mnist' }, { holdout: 500, seed: 1, limitTrain: 4096, limitTest: 10 });
+  const ctx = (stopper: EarlyStopper): ObjectiveContext => ({
+    trialNumber: 0,
+    seed: 3,
+    signal: new AbortController().signal,
+    report: (r) => (stopper.observe(r).stop ? 'stop' : undefined),
+  });
+  const rule = {
+    kind: 'silent',
+    layer: 'output',
+    minSpikes: 1,
+    maxSilentFraction: 0.9,
+    checkEvery: 256,
+  } as const;
+
+  it('a silent network is stopped at the first check and not evaluated', async () => {
+    const stopper = new EarlyStopper({ rules: [rule] });
+    const out = await sgObjective({ data, objectives: ['accuracy'], reportEvery: 256 })(
+      { threshold: 50, hidden: '64', steps: 10 },
+      ctx(stopper),
+    );
+    expect(out.status).toBe('stopped');
+    expect(stopper.constraints()[0]).toBeCloseTo(0.1);
+  });
+
+  it('an active network completes with hold-out accuracy and spike count objectives', async () => {
+    const stopper = new EarlyStopper({ rules: [rule] });
+    const out = await sgObjective({ data, objectives: ['accuracy', 'spikes'], reportEvery: 256 })(
+      { hidden: '64', steps: 10, lr: 5e-3, threshold: 0.5, batchSize: 32 },
+      ctx(stopper),
+    );
+    expect(out.status).toBe('complete');
+    if (out.status !== 'complete') return;
+    expect(out.values[0]).toBeGreaterThan(0.5);
+    expect(out.values[1]).toBeGreaterThan(0);
+    expect(stopper.finalConstraints()[0] as number).toBeLessThan(0);
+  });
+});
