@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { SpiketuneError } from '../core/errors.ts';
+import { studyCommands } from './study.ts';
 import { sgCommand } from './train-sg.ts';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   const train = new Command('train').description('train one network');
   train.addCommand(sgCommand());
   program.addCommand(train);
+  for (const c of studyCommands()) program.addCommand(c);
   return program;
 }
 

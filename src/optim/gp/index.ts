@@ -1,0 +1,3 @@
+export * from './gp.ts';
+export * from './kernel.ts';
+export * from './sample.ts';
