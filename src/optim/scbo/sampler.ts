@@ -34,17 +34,19 @@ export interface ScboOptions {
   readonly seed: number;
   /** Points of the space-filling design at each (re)start (default max(10, min(2d, 30))). */
   readonly initialPoints?: number;
-  /** Candidates per ask (default min(5000, max(1000, 200·d))). */
+  /** Candidates per ask (default min(5000, max(2000, 200·d)), as SCBO). */
   readonly candidates?: number;
   /** GP training set: at most this many points nearest the incumbent (default 256). */
   readonly maxGpPoints?: number;
   /** Points evaluated in parallel, for the trust region's failure tolerance (default 1). */
   readonly parallelism?: number;
   readonly trustRegion?: Partial<TrustRegionOptions>;
-  /** GP hyperparameter fit: L-BFGS-B restarts and iterations (defaults 2 and 60). */
+  /** Hyperparameters are fitted on at most this many points nearest the incumbent (default 100). */
+  readonly fitPoints?: number;
+  /** GP hyperparameter fit: L-BFGS-B restarts and iterations (defaults 1 and 50). */
   readonly gpRestarts?: number;
   readonly gpIterations?: number;
-  /** Random Fourier features for Thompson samples (default 1024). */
+  /** Random Fourier features for Thompson samples (default 512). */
   readonly features?: number;
   /**
    * How points still running (and earlier picks of the same batch) are modelled:
@@ -154,7 +156,11 @@ export class ScboSampler implements Sampler {
     const d = this.d;
     const centre = rows[incumbent].x;
     const local = nearest(rows, centre, this.opts.maxGpPoints ?? 256);
-    const fit = { restarts: this.opts.gpRestarts ?? 2, maxIterations: this.opts.gpIterations ?? 60 };
+    const fit = {
+      restarts: this.opts.gpRestarts ?? 1,
+      maxIterations: this.opts.gpIterations ?? 50,
+      fitPoints: this.opts.fitPoints ?? 100,
+    };
     // Objective GP: complete trials only. Constraint GPs: complete and stopped trials.
     const objRows = local.filter((r) => !Number.isNaN(r.value));
     let objGp: Gp | null = objRows.length >= 2 ? fitOn(objRows, d, (r) => r.value, fit, rng) : null;
@@ -186,10 +192,10 @@ export class ScboSampler implements Sampler {
     }
     const ls = objGp !== null ? objGp.hyper.lengthscales : new Float64Array(d).fill(1);
     const { lo, hi } = trustRegionBounds(centre, ls, length);
-    const m = this.opts.candidates ?? Math.min(5000, Math.max(1000, 200 * d));
+    const m = this.opts.candidates ?? Math.min(5000, Math.max(2000, 200 * d));
     const cand = trustRegionCandidates(centre, lo, hi, m, rng);
     const exclude = new Uint8Array(m);
-    const features = this.opts.features ?? 1024;
+    const features = this.opts.features ?? 512;
     const out: ParamValues[] = [];
     for (let q = 0; q < count; q++) {
       const f = objGp !== null ? samplePosterior(objGp, cand, 1, rng, { features }) : new Float64Array(m);
@@ -212,7 +218,7 @@ function fitOn(
   rows: readonly Row[],
   d: number,
   y: (r: Row) => number,
-  fit: { restarts: number; maxIterations: number },
+  fit: { restarts: number; maxIterations: number; fitPoints: number },
   rng: Rng,
 ): Gp {
   const X = new Float64Array(rows.length * d);
@@ -221,12 +227,18 @@ function fitOn(
     X.set(r.x, i * d);
     Y[i] = y(r);
   });
-  return fitGp(X, Y, { restarts: fit.restarts, maxIterations: fit.maxIterations, seed: rng.nextU32() });
+  // `rows` are sorted nearest-first: the hyperparameters are fitted on the nearest `fitPoints`.
+  const fitOn = rows.length > fit.fitPoints ? Array.from({ length: fit.fitPoints }, (_, i) => i) : undefined;
+  return fitGp(X, Y, {
+    restarts: fit.restarts,
+    maxIterations: fit.maxIterations,
+    seed: rng.nextU32(),
+    ...(fitOn !== undefined ? { fitOn } : {}),
+  });
 }
 
-/** The `max` rows nearest `centre` (Euclidean in the unit cube), all of them when there are fewer. */
+/** The `max` rows nearest `centre` (Euclidean in the unit cube), nearest first. */
 function nearest(rows: readonly Row[], centre: Float64Array, max: number): Row[] {
-  if (rows.length <= max) return [...rows];
   const dist = rows.map((r, i) => {
     let s = 0;
     for (let j = 0; j < centre.length; j++) s += (r.x[j] - centre[j]) ** 2;
