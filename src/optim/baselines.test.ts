@@ -18,7 +18,10 @@ const done = (params: Record<string, number | string | boolean>): Observation =>
 });
 
 describe('baseline samplers', () => {
-  for (const make of [(seed: number) => new RandomSampler(s, seed), (seed: number) => new SobolSampler(s, seed)]) {
+  for (const make of [
+    (seed: number) => new RandomSampler(s, seed),
+    (seed: number) => new SobolSampler(s, seed),
+  ]) {
     it(`${make(0).name}: proposals are valid and a pure function of (seed, trials so far)`, () => {
       const a = make(3);
       const first = a.ask([], [], 8);

@@ -23,10 +23,14 @@ export function createSampler(config: SamplerConfig, problem: Problem): Sampler 
     case 'scbo':
       return new ScboSampler(problem, config);
     default:
-      throw new ValidationError('sampler.kind', (config as { kind: unknown }).kind, `expected one of ${samplerKinds.join(', ')}`);
+      throw new ValidationError(
+        'sampler.kind',
+        (config as { kind: unknown }).kind,
+        `expected one of ${samplerKinds.join(', ')}`,
+      );
   }
 }
 
 export type { ScboOptions } from './scbo/sampler.ts';
-export type { Direction, Observation, ObjectiveSpec, Problem, Sampler } from './types.ts';
+export type { Direction, ObjectiveSpec, Observation, Problem, Sampler } from './types.ts';
 export { violation } from './types.ts';

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.ts';
 import { Dense } from './dense.ts';
 import type { PassContext } from './layer.ts';
-import { checkLayer, dense } from './testing/gradcheck.ts';
 import { indexSpikes, type SpikeActivations } from './tensor.ts';
+import { checkLayer, dense } from './testing/gradcheck.ts';
 
-const ctx = (T: number, B: number): (() => PassContext) => () => ({ T, B, training: true, rng: new Rng(5) });
+const ctx =
+  (T: number, B: number): (() => PassContext) =>
+  () => ({ T, B, training: true, rng: new Rng(5) });
 
 function randomSpikes(rows: number, cols: number, p: number, seed: number): SpikeActivations {
   const r = new Rng(seed);
@@ -36,7 +38,11 @@ describe('Dense', () => {
   it('gradients match finite differences (dense input, with input gradient)', () => {
     const layer = new Dense({ inShape: [9], units: 7, rng: new Rng(3) });
     const r = new Rng(4);
-    const x = dense(6, 9, Array.from({ length: 54 }, () => r.normal()));
+    const x = dense(
+      6,
+      9,
+      Array.from({ length: 54 }, () => r.normal()),
+    );
     const res = checkLayer(layer, x, ctx(2, 3), { checkInput: true, eps: 1e-2 });
     expect(res.maxRelError, res.worst).toBeLessThan(1e-2);
   });

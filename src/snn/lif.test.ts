@@ -25,7 +25,11 @@ function net(neuron: NeuronSpec, seed: number): Sequential {
 
 function input(seed: number): ReturnType<typeof dense> {
   const r = new Rng(seed);
-  return dense(T * B, 5, Array.from({ length: T * B * 5 }, () => r.uniform(0, 2)));
+  return dense(
+    T * B,
+    5,
+    Array.from({ length: T * B * 5 }, () => r.uniform(0, 2)),
+  );
 }
 
 const surrogates: SurrogateSpec[] = [

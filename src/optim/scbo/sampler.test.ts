@@ -5,10 +5,19 @@ import type { Observation, Problem } from '../types.ts';
 
 const s2 = space().float('x', 0, 1).float('y', 0, 1).build();
 /** Maximize -(x-0.7)² - (y-0.2)², subject to x + y ≥ 0.6 (c = 0.6 - x - y ≤ 0). Optimum at (0.7, 0.2)… feasible (0.9 ≥ 0.6). */
-const problem: Problem = { space: s2, objectives: [{ name: 'f', direction: 'maximize' }], constraints: ['c'] };
+const problem: Problem = {
+  space: s2,
+  objectives: [{ name: 'f', direction: 'maximize' }],
+  constraints: ['c'],
+};
 const f = (p: ParamValues): number => -(((p.x as number) - 0.7) ** 2) - ((p.y as number) - 0.2) ** 2;
 const c = (p: ParamValues): number => 0.6 - (p.x as number) - (p.y as number);
-const observe = (p: ParamValues): Observation => ({ params: p, state: 'complete', values: [f(p)], constraints: [c(p)] });
+const observe = (p: ParamValues): Observation => ({
+  params: p,
+  state: 'complete',
+  values: [f(p)],
+  constraints: [c(p)],
+});
 
 function run(evals: number, seed: number): Observation[] {
   const sampler = createSampler({ kind: 'scbo', seed, initialPoints: 8, candidates: 1000 }, problem);
@@ -23,7 +32,9 @@ function run(evals: number, seed: number): Observation[] {
 describe('ScboSampler', () => {
   it('converges on a constrained 2-D problem', () => {
     const h = run(40, 1);
-    const best = Math.max(...h.filter((o) => (o.constraints as number[])[0] <= 0).map((o) => (o.values as number[])[0]));
+    const best = Math.max(
+      ...h.filter((o) => (o.constraints as number[])[0] <= 0).map((o) => (o.values as number[])[0]),
+    );
     expect(best).toBeGreaterThan(-1e-3);
   });
 
@@ -31,7 +42,11 @@ describe('ScboSampler', () => {
     const h = run(15, 2);
     const sampler = createSampler({ kind: 'scbo', seed: 2, initialPoints: 8, candidates: 1000 }, problem);
     const a = sampler.ask(h, [{ x: 0.5, y: 0.5 }], 2);
-    const b = createSampler({ kind: 'scbo', seed: 2, initialPoints: 8, candidates: 1000 }, problem).ask(h, [{ x: 0.5, y: 0.5 }], 2);
+    const b = createSampler({ kind: 'scbo', seed: 2, initialPoints: 8, candidates: 1000 }, problem).ask(
+      h,
+      [{ x: 0.5, y: 0.5 }],
+      2,
+    );
     expect(a).toEqual(b);
   });
 
@@ -41,13 +56,16 @@ describe('ScboSampler', () => {
     for (const seed of [3, 4]) {
       const h = run(14, seed);
       // The three points the sampler would propose now are running.
-      const pending = createSampler({ kind: 'scbo', seed, initialPoints: 8, candidates: 1000 }, problem).ask(h, [], 3);
+      const pending = createSampler({ kind: 'scbo', seed, initialPoints: 8, candidates: 1000 }, problem).ask(
+        h,
+        [],
+        3,
+      );
       const minDist = (mode: 'constant-liar' | 'kriging-believer' | 'ignore'): number => {
-        const props = createSampler({ kind: 'scbo', seed, initialPoints: 8, candidates: 1000, pending: mode }, problem).ask(
-          h,
-          pending,
-          3,
-        );
+        const props = createSampler(
+          { kind: 'scbo', seed, initialPoints: 8, candidates: 1000, pending: mode },
+          problem,
+        ).ask(h, pending, 3);
         return Math.min(...props.flatMap((p) => pending.map((q) => dist(p, q))));
       };
       const liar = minDist('constant-liar');
@@ -62,8 +80,15 @@ describe('ScboSampler', () => {
 
   it('learns the constraint from trials stopped early (no objective values)', () => {
     // Silent region: x < 0.5 is stopped early with a positive constraint value.
-    const silentProblem: Problem = { space: s2, objectives: [{ name: 'acc', direction: 'maximize' }], constraints: ['silent'] };
-    const sampler = createSampler({ kind: 'scbo', seed: 4, initialPoints: 10, candidates: 1000 }, silentProblem);
+    const silentProblem: Problem = {
+      space: s2,
+      objectives: [{ name: 'acc', direction: 'maximize' }],
+      constraints: ['silent'],
+    };
+    const sampler = createSampler(
+      { kind: 'scbo', seed: 4, initialPoints: 10, candidates: 1000 },
+      silentProblem,
+    );
     const history: Observation[] = [];
     for (let i = 0; i < 40; i++) {
       const [p] = sampler.ask(history, [], 1);
@@ -71,7 +96,12 @@ describe('ScboSampler', () => {
       history.push(
         x < 0.5
           ? { params: p, state: 'stopped', values: null, constraints: [0.5 - x] }
-          : { params: p, state: 'complete', values: [1 - ((p.y as number) - 0.3) ** 2 - (x - 0.6) ** 2], constraints: [0.5 - x] },
+          : {
+              params: p,
+              state: 'complete',
+              values: [1 - ((p.y as number) - 0.3) ** 2 - (x - 0.6) ** 2],
+              constraints: [0.5 - x],
+            },
       );
     }
     const late = history.slice(25);

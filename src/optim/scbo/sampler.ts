@@ -100,9 +100,14 @@ export class ScboSampler implements Sampler {
     const inRegion = rows.length - tr.since + pending.length;
     if (inRegion < this.initialPoints || tr.incumbent < 0) {
       // The (re)start design: Sobol' points, indexed within the current region.
-      const engine = new SobolEngine(this.d, { seed: (this.opts.seed + 7919 * tr.restarts) >>> 0, scramble: 'lms' });
+      const engine = new SobolEngine(this.d, {
+        seed: (this.opts.seed + 7919 * tr.restarts) >>> 0,
+        scramble: 'lms',
+      });
       const pts = engine.fastForward(inRegion).draw(count);
-      return Array.from({ length: count }, (_, j) => this.space.decode(pts.subarray(j * this.d, (j + 1) * this.d)));
+      return Array.from({ length: count }, (_, j) =>
+        this.space.decode(pts.subarray(j * this.d, (j + 1) * this.d)),
+      );
     }
     return this.thompson(rows, tr.incumbent, tr.length, pending, count, rng);
   }
@@ -118,7 +123,9 @@ export class ScboSampler implements Sampler {
       let violation = 0;
       if (this.k > 0) {
         if (o.constraints === null) violation = Number.POSITIVE_INFINITY;
-        else for (let i = 0; i < this.k; i++) violation += Math.max(0, o.constraints[i] ?? Number.POSITIVE_INFINITY);
+        else
+          for (let i = 0; i < this.k; i++)
+            violation += Math.max(0, o.constraints[i] ?? Number.POSITIVE_INFINITY);
       }
       const valid = o.state === 'complete' && o.values !== null && o.values.every((v) => Number.isFinite(v));
       if (valid) withValues.push(rows.length);
@@ -167,7 +174,9 @@ export class ScboSampler implements Sampler {
     const conGps: (Gp | null)[] = [];
     for (let i = 0; i < this.k; i++) {
       const cr = local.filter((r) => r.constraints !== null && Number.isFinite(r.constraints[i]));
-      conGps.push(cr.length >= 2 ? fitOn(cr, d, (r) => (r.constraints as readonly number[])[i], fit, rng) : null);
+      conGps.push(
+        cr.length >= 2 ? fitOn(cr, d, (r) => (r.constraints as readonly number[])[i], fit, rng) : null,
+      );
     }
     // Fantasies for points still running: objective at the worst value seen (constant liar) or at its
     // posterior mean (kriging believer); constraints at their posterior mean.
@@ -177,7 +186,10 @@ export class ScboSampler implements Sampler {
     const believe = (X: Float64Array): void => {
       if (objGp !== null) {
         const n = X.length / d;
-        objGp = objGp.condition(X, liar === 'constant-liar' ? new Float64Array(n).fill(worst) : objGp.predict(X).mean);
+        objGp = objGp.condition(
+          X,
+          liar === 'constant-liar' ? new Float64Array(n).fill(worst) : objGp.predict(X).mean,
+        );
       }
       for (let i = 0; i < conGps.length; i++) {
         const g = conGps[i];
@@ -187,7 +199,9 @@ export class ScboSampler implements Sampler {
     const modelPending = liar !== 'ignore';
     if (modelPending && pending.length > 0) {
       const P = new Float64Array(pending.length * d);
-      pending.forEach((p, j) => P.set(this.space.encode(p), j * d));
+      pending.forEach((p, j) => {
+        P.set(this.space.encode(p), j * d);
+      });
       believe(P);
     }
     const ls = objGp !== null ? objGp.hyper.lengthscales : new Float64Array(d).fill(1);
@@ -247,4 +261,3 @@ function nearest(rows: readonly Row[], centre: Float64Array, max: number): Row[]
   dist.sort((a, b) => a.s - b.s || a.i - b.i);
   return dist.slice(0, max).map((e) => rows[e.i]);
 }
-
