@@ -102,7 +102,13 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   const budgetLeft = (trials: readonly Trial[]): RunSummary['reason'] | null => {
     const b = config.budget;
     if (b.wallSeconds !== undefined && (Date.now() - started) / 1000 >= b.wallSeconds) return 'wall-time';
-    if (b.trials !== undefined && trials.length >= b.trials) return 'budget';
+    // A re-run (retryOf) replaces the trial it retries: it does not spend budget twice.
+    if (
+      b.trials !== undefined &&
+      trials.length - trials.filter((t) => t.userAttrs.retryOf !== undefined).length >= b.trials
+    ) {
+      return 'budget';
+    }
     return null;
   };
 
