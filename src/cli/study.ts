@@ -13,7 +13,7 @@ import { loadStudyFile } from '../study/config-file.ts';
 import { bestValue, isFeasible, type Trial } from '../study/model.ts';
 import { type RunProgress, runStudy } from '../study/runner.ts';
 import { assignDevices } from '../workers/command.ts';
-import { int } from './util.ts';
+import { int, num } from './util.ts';
 
 function progressLine(p: RunProgress, budget: number | undefined): string {
   const done = p.complete + p.stopped + p.failed;
@@ -74,6 +74,7 @@ async function runLoop(
       study,
       slots,
       signal: ac.signal,
+      ...(o.staleSeconds !== undefined ? { staleMs: 1000 * num('--stale-seconds', o.staleSeconds) } : {}),
       ...(gpus !== undefined ? { devices: assignDevices(gpus, slots) } : {}),
       onProgress: (p) => {
         if (quiet) return;
@@ -119,7 +120,7 @@ export function studyCommands(): Command[] {
           const study = await storage.getOrCreateStudy(config);
           process.stderr.write(`study ${pc.bold(study.name)} in ${storage.url}\n`);
           const slots = o.workers !== undefined ? int('--workers', o.workers) : cpus().length;
-          await runLoop(storage, study, slots, o.gpus, o.quiet === true);
+          await runLoop(storage, study, slots, o);
         });
       },
     );
@@ -135,7 +136,7 @@ export function studyCommands(): Command[] {
       async (o: { storage: string; study?: string; workers: string; gpus?: string; quiet?: boolean }) => {
         await withStorage(o.storage, async (storage) => {
           const study = await requireStudy(storage, o.study);
-          await runLoop(storage, study, int('--workers', o.workers), o.gpus, o.quiet === true);
+          await runLoop(storage, study, int('--workers', o.workers), o);
         });
       },
     );

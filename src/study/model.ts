@@ -23,6 +23,8 @@ export interface BudgetConfig {
   readonly wallSeconds?: number;
   /** Wall-clock limit of one trial, in seconds. */
   readonly trialSeconds?: number;
+  /** Limit on the summed run time of all trials (compute spent), in seconds. */
+  readonly totalTrialSeconds?: number;
 }
 
 /** Everything that defines a study. Plain JSON: it is stored as is, and compared to resume a study. */
@@ -142,11 +144,14 @@ export function checkStudyConfig(input: StudyConfigInput): StudyConfig {
     throw new ValidationError('study.sampler', sampler, 'expected an object');
   }
   const b = input.budget ?? {};
-  const budget: { trials?: number; wallSeconds?: number; trialSeconds?: number } = {};
+  const budget: { trials?: number; wallSeconds?: number; trialSeconds?: number; totalTrialSeconds?: number } =
+    {};
   if (b.trials !== undefined) budget.trials = checkInt('study.budget.trials', b.trials, 1);
   if (b.wallSeconds !== undefined) budget.wallSeconds = positive('study.budget.wallSeconds', b.wallSeconds);
   if (b.trialSeconds !== undefined)
     budget.trialSeconds = positive('study.budget.trialSeconds', b.trialSeconds);
+  if (b.totalTrialSeconds !== undefined)
+    budget.totalTrialSeconds = positive('study.budget.totalTrialSeconds', b.totalTrialSeconds);
   return {
     name,
     space,

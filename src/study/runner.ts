@@ -18,7 +18,8 @@ import { commandObjective } from '../workers/command.ts';
 import { ThreadPool } from '../workers/pool.ts';
 import type { EarlyStoppingConfig } from './early-stopping.ts';
 import { bestValue, samplerInputs, studyProblem, type Trial } from './model.ts';
-import { type ObjectiveDef, validateObjectiveDef } from './objective-def.ts';
+import type { Objective } from './objective.ts';
+import { type CommandObjectiveDef, type ObjectiveDef, validateObjectiveDef } from './objective-def.ts';
 import { executeTrial, type StoredReport, type TrialExecResult } from './trial-exec.ts';
 
 export interface RunProgress {
@@ -47,6 +48,11 @@ export interface RunOptions {
   readonly onProgress?: (p: RunProgress) => void;
   /** CUDA device per slot for external commands (see assignDevices). */
   readonly devices?: readonly (string | undefined)[];
+  /**
+   * A JavaScript objective to run instead of the study's stored objective definition (library use:
+   * any async function of the params; it runs on this thread, so it should await its work).
+   */
+  readonly objective?: Objective;
 }
 
 export interface RunSummary {
@@ -77,7 +83,7 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
     { ...(config.sampler as object), seed: config.seed, parallelism: slots } as SamplerConfig,
     problem,
   );
-  const pool = objectiveDef.kind === 'sg' ? new ThreadPool(slots) : null;
+  const pool = objectiveDef?.kind === 'sg' ? new ThreadPool(slots) : null;
   const running = new Map<number, Running>();
   const started = Date.now();
   let reason: RunSummary['reason'] | null = null;
@@ -102,6 +108,12 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   const budgetLeft = (trials: readonly Trial[]): RunSummary['reason'] | null => {
     const b = config.budget;
     if (b.wallSeconds !== undefined && (Date.now() - started) / 1000 >= b.wallSeconds) return 'wall-time';
+    if (b.totalTrialSeconds !== undefined) {
+      let spent = 0;
+      for (const t of trials)
+        if (t.startedAt !== null) spent += ((t.finishedAt ?? Date.now()) - t.startedAt) / 1000;
+      if (spent >= b.totalTrialSeconds) return 'trial-time';
+    }
     // A re-run (retryOf) replaces the trial it retries: it does not spend budget twice.
     if (
       b.trials !== undefined &&
@@ -188,7 +200,9 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
     } else {
       const ac = new AbortController();
       const device = freeDevices.shift();
-      const objective = commandObjective(objectiveDef as never, device === undefined ? {} : { device });
+      const objective =
+        opts.objective ??
+        commandObjective(objectiveDef as CommandObjectiveDef, device === undefined ? {} : { device });
       exec = executeTrial(
         objective,
         earlyStopping,
