@@ -50,13 +50,15 @@ async function requireStudy(storage: Storage, name: string | undefined): Promise
   return s;
 }
 
-async function runLoop(
-  storage: Storage,
-  study: Study,
-  slots: number,
-  gpus: string | undefined,
-  quiet: boolean,
-): Promise<void> {
+interface LoopOptions {
+  readonly gpus?: string;
+  readonly quiet?: boolean;
+  readonly staleSeconds?: string;
+}
+
+async function runLoop(storage: Storage, study: Study, slots: number, o: LoopOptions): Promise<void> {
+  const { gpus } = o;
+  const quiet = o.quiet === true;
   const ac = new AbortController();
   const onSigint = (): void => {
     process.stderr.write(
@@ -108,22 +110,18 @@ export function studyCommands(): Command[] {
       '--gpus <ids>',
       'external commands: comma-separated CUDA devices, one per worker slot (round-robin)',
     )
+    .option('--stale-seconds <s>', 'a running trial without heartbeat for this long is failed and re-queued')
     .option('--quiet', 'no progress display')
-    .action(
-      async (
-        file: string,
-        o: { storage?: string; workers?: string; study?: string; gpus?: string; quiet?: boolean },
-      ) => {
-        const sf = loadStudyFile(file);
-        const config = o.study !== undefined ? { ...sf.config, name: o.study } : sf.config;
-        await withStorage(o.storage ?? sf.storage, async (storage) => {
-          const study = await storage.getOrCreateStudy(config);
-          process.stderr.write(`study ${pc.bold(study.name)} in ${storage.url}\n`);
-          const slots = o.workers !== undefined ? int('--workers', o.workers) : cpus().length;
-          await runLoop(storage, study, slots, o);
-        });
-      },
-    );
+    .action(async (file: string, o: { storage?: string; workers?: string; study?: string } & LoopOptions) => {
+      const sf = loadStudyFile(file);
+      const config = o.study !== undefined ? { ...sf.config, name: o.study } : sf.config;
+      await withStorage(o.storage ?? sf.storage, async (storage) => {
+        const study = await storage.getOrCreateStudy(config);
+        process.stderr.write(`study ${pc.bold(study.name)} in ${storage.url}\n`);
+        const slots = o.workers !== undefined ? int('--workers', o.workers) : cpus().length;
+        await runLoop(storage, study, slots, o);
+      });
+    });
 
   const worker = new Command('worker')
     .description('join a study stored in PostgreSQL (or SQLite on this machine) and run its trials')
@@ -131,15 +129,14 @@ export function studyCommands(): Command[] {
     .option('--study <name>', 'study name (default: the only study)')
     .option('--workers <n>', 'parallel trials in this process', '1')
     .option('--gpus <ids>', 'comma-separated CUDA devices for external commands')
+    .option('--stale-seconds <s>', 'a running trial without heartbeat for this long is failed and re-queued')
     .option('--quiet', 'no progress display')
-    .action(
-      async (o: { storage: string; study?: string; workers: string; gpus?: string; quiet?: boolean }) => {
-        await withStorage(o.storage, async (storage) => {
-          const study = await requireStudy(storage, o.study);
-          await runLoop(storage, study, int('--workers', o.workers), o);
-        });
-      },
-    );
+    .action(async (o: { storage: string; study?: string; workers: string } & LoopOptions) => {
+      await withStorage(o.storage, async (storage) => {
+        const study = await requireStudy(storage, o.study);
+        await runLoop(storage, study, int('--workers', o.workers), o);
+      });
+    });
 
   const status = new Command('status')
     .description('studies in a storage with their trial counts and best values')
