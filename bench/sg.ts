@@ -61,76 +61,64 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** The flags both sides take, identically. */
+function sharedArgs(c: BenchConfig, trainLimit: number | undefined, epochs: number): string[] {
+  return [
+    '--json',
+    '--dataset',
+    c.dataset,
+    '--hidden',
+    c.hidden,
+    '--steps',
+    String(c.steps),
+    '--batch',
+    String(c.batch),
+    '--epochs',
+    String(epochs),
+    '--lr',
+    String(c.lr),
+    '--seed',
+    '1',
+    ...(trainLimit === undefined ? [] : ['--train-limit', String(trainLimit)]),
+  ];
+}
+
+/** Runs one side and reads the JSON object on the last line of its output. */
+function runSide(cmd: string, args: string[]): { r: Record<string, unknown>; seconds: number } {
+  const t0 = performance.now();
+  const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return { r: JSON.parse(out.trim().split('\n').pop() as string), seconds: (performance.now() - t0) / 1000 };
+}
+
 function runSpiketune(c: BenchConfig, trainLimit: number | undefined, epochs: number): SideResult {
   const args = [
     join(root, 'bin/spiketune.js'),
     'train',
     'sg',
-    '--json',
-    '--dataset',
-    c.dataset,
-    '--hidden',
-    c.hidden,
-    '--steps',
-    String(c.steps),
-    '--batch',
-    String(c.batch),
-    '--epochs',
-    String(epochs),
-    '--lr',
-    String(c.lr),
+    ...sharedArgs(c, trainLimit, epochs),
     '--holdout',
     '0',
-    '--seed',
-    '1',
-    ...(trainLimit === undefined ? [] : ['--train-limit', String(trainLimit)]),
   ];
-  const t0 = performance.now();
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const seconds = (performance.now() - t0) / 1000;
-  const r = JSON.parse(out.trim().split('\n').pop() as string);
+  const { r, seconds } = runSide(process.execPath, args);
   return {
-    trainSamplesPerSec: r.train.samplesPerSec,
-    inferSamplesPerSec: r.inferenceSamplesPerSec,
-    testAccuracy: r.testAccuracy,
-    peakRssMiB: r.peakRssMiB,
+    trainSamplesPerSec: (r.train as { samplesPerSec: number }).samplesPerSec,
+    inferSamplesPerSec: r.inferenceSamplesPerSec as number,
+    testAccuracy: r.testAccuracy as number,
+    peakRssMiB: r.peakRssMiB as number,
     seconds,
   };
 }
 
 function runTorch(c: BenchConfig, trainLimit: number | undefined, epochs: number): SideResult {
-  const args = [
-    join(root, 'bench/torch_sg.py'),
-    '--json',
-    '--dataset',
-    c.dataset,
-    '--hidden',
-    c.hidden,
-    '--steps',
-    String(c.steps),
-    '--batch',
-    String(c.batch),
-    '--epochs',
-    String(epochs),
-    '--lr',
-    String(c.lr),
-    // One thread is PyTorch's fastest setting here: its matmuls run on Debian's single-threaded
-    // reference BLAS, and OpenMP-split element-wise ops are slower on 2 shared cores (measured).
-    '--threads',
-    '1',
-    '--seed',
-    '1',
-    ...(trainLimit === undefined ? [] : ['--train-limit', String(trainLimit)]),
-  ];
-  const t0 = performance.now();
-  const out = execFileSync(PY, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const seconds = (performance.now() - t0) / 1000;
-  const r = JSON.parse(out.trim().split('\n').pop() as string);
+  // One thread is PyTorch's fastest setting here: its matmuls run on Debian's single-threaded
+  // reference BLAS, and OpenMP-split element-wise ops are slower on 2 shared cores (measured).
+  const args = [join(root, 'bench/torch_sg.py'), ...sharedArgs(c, trainLimit, epochs), '--threads', '1'];
+  const { r, seconds } = runSide(PY, args);
   return {
-    trainSamplesPerSec: r.trainSamplesPerSec,
-    inferSamplesPerSec: r.inferSamplesPerSec,
-    testAccuracy: r.testAccuracy,
-    peakRssMiB: r.peakRssMiB,
+    trainSamplesPerSec: r.trainSamplesPerSec as number,
+    inferSamplesPerSec: r.inferSamplesPerSec as number,
+    testAccuracy: r.testAccuracy as number,
+    peakRssMiB: r.peakRssMiB as number,
     seconds,
   };
 }
