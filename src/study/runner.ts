@@ -71,8 +71,9 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   const config = study.config;
   const slots = opts.slots ?? 1;
   const worker = opts.worker ?? `${hostname()}:${process.pid}`;
-  const heartbeatMs = opts.heartbeatMs ?? 5000;
   const staleMs = opts.staleMs ?? 60_000;
+  // Heartbeat well inside the grace period, so that a live trial is never taken for a lost one.
+  const heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.min(5000, staleMs / 3));
   const objectiveDef: ObjectiveDef = validateObjectiveDef(
     config.objective,
     config.objectives.map((o) => o.name),
@@ -125,14 +126,17 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   };
 
   /** Claims a queued trial or asks the sampler for a new one, under the study's ask lock. */
+  /** Budget spent: no new points are asked, but queued retries are still claimed and run. */
+  let exhausted: RunSummary['reason'] | null = null;
   const nextTrial = async (): Promise<Trial | null> => {
     const claimed = await storage.claimQueuedTrial(study.id, worker);
     if (claimed !== null) return claimed;
+    if (exhausted !== null) return null;
     return storage.withAskLock(study.id, async () => {
       const trials = await storage.getTrials(study.id, { reports: false });
       const stop = budgetLeft(trials);
       if (stop !== null) {
-        reason ??= stop;
+        exhausted = stop;
         return null;
       }
       const { history, pending } = samplerInputs(trials);
@@ -251,6 +255,7 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   };
   opts.signal?.addEventListener('abort', onAbort);
   try {
+    const abortedOnce = aborted(opts.signal);
     while (reason === null) {
       if (opts.signal?.aborted === true) {
         reason = 'interrupted';
@@ -260,23 +265,30 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
         lastStaleCheck = Date.now();
         await storage.failStaleTrials(study.id, staleMs, config.maxRetries);
       }
-      while (running.size < slots && reason === null) {
+      while (running.size < slots) {
         const t = await nextTrial();
         if (t === null) break;
         running.set(t.id, start(t));
       }
       opts.onProgress?.(await progress());
       if (running.size === 0) {
-        if (reason !== null) break;
-        // Nothing to run here (others hold the remaining budget): wait for a change.
-        await storage.waitForChange(study.id, 1000);
+        if (exhausted === 'wall-time' || exhausted === 'trial-time') {
+          reason = exhausted;
+          break;
+        }
+        if (exhausted !== null) {
+          // The budget is handed out, but trials of other workers may still be running (or be lost
+          // and re-queued after the grace period): stay until none is left, to run the retries.
+          const open = await storage.getTrials(study.id, { states: ['running', 'queued'], reports: false });
+          if (open.length === 0) {
+            reason = exhausted;
+            break;
+          }
+        }
+        await storage.waitForChange(study.id, Math.min(1000, heartbeatMs));
         continue;
       }
-      await Promise.race([
-        ...[...running.values()].map((r) => r.done),
-        sleep(heartbeatMs),
-        aborted(opts.signal),
-      ]);
+      await Promise.race([...[...running.values()].map((r) => r.done), sleep(heartbeatMs), abortedOnce]);
     }
     if (reason === 'interrupted') {
       await Promise.all(
