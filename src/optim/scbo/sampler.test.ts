@@ -68,13 +68,18 @@ describe('ScboSampler', () => {
         ).ask(h, pending, 3);
         return Math.min(...props.flatMap((p) => pending.map((q) => dist(p, q))));
       };
-      const liar = minDist('constant-liar');
+      const believer = minDist('kriging-believer'); // the default: fantasies + exclusion radius
       const ignore = minDist('ignore');
-      expect(liar).toBeGreaterThan(0.05);
-      expect(liar).toBeGreaterThan(5 * ignore);
-      // Kriging believer only shrinks the variance at pending points: Thompson sampling in a small
-      // trust region still goes next to them (measured; why constant liar is the default).
-      expect(minDist('kriging-believer')).toBeLessThan(liar);
+      expect(believer).toBeGreaterThan(0.05);
+      expect(believer).toBeGreaterThan(5 * ignore);
+      expect(minDist('constant-liar')).toBeGreaterThan(5 * ignore);
+      // without the exclusion radius, the believer's fantasies alone only shrink the variance at the
+      // pending points: Thompson sampling still lands next to them.
+      const fantasiesOnly = createSampler(
+        { kind: 'scbo', seed, initialPoints: 8, candidates: 1000, pendingRadius: 0 },
+        problem,
+      ).ask(h, pending, 3);
+      expect(Math.min(...fantasiesOnly.flatMap((p) => pending.map((q) => dist(p, q))))).toBeLessThan(believer / 3);
     }
   });
 
