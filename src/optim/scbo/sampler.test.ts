@@ -79,7 +79,9 @@ describe('ScboSampler', () => {
         { kind: 'scbo', seed, initialPoints: 8, candidates: 1000, pendingRadius: 0 },
         problem,
       ).ask(h, pending, 3);
-      expect(Math.min(...fantasiesOnly.flatMap((p) => pending.map((q) => dist(p, q))))).toBeLessThan(believer / 3);
+      expect(Math.min(...fantasiesOnly.flatMap((p) => pending.map((q) => dist(p, q))))).toBeLessThan(
+        believer / 3,
+      );
     }
   });
 
@@ -112,5 +114,45 @@ describe('ScboSampler', () => {
     const late = history.slice(25);
     const stopped = late.filter((o) => o.state === 'stopped').length;
     expect(stopped).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('ScboSampler, several objectives', () => {
+  it('spreads along the Pareto front: larger hypervolume than random search at equal budget', async () => {
+    const { hypervolume } = await import('../mo/hypervolume.ts');
+    // Two objectives to minimize over [0, 1]², front f2 = 1 − √f1 (ZDT1-like), with a constraint.
+    const s = space().float('a', 0, 1).float('b', 0, 1).build();
+    const mo: Problem = {
+      space: s,
+      objectives: [
+        { name: 'f1', direction: 'minimize' },
+        { name: 'f2', direction: 'minimize' },
+      ],
+      constraints: ['c'],
+    };
+    const evalP = (p: ParamValues): Observation => {
+      const a = p.a as number;
+      const g = 1 + 9 * (p.b as number);
+      return {
+        params: p,
+        state: 'complete',
+        values: [a, g * (1 - Math.sqrt(a / g))],
+        constraints: [0.05 - a],
+      };
+    };
+    const hv = (kind: 'scbo' | 'random', seed: number): number => {
+      const sampler = createSampler(
+        kind === 'scbo' ? { kind, seed, initialPoints: 8, candidates: 1000 } : { kind, seed },
+        mo,
+      );
+      const h: Observation[] = [];
+      while (h.length < 40) h.push(evalP(sampler.ask(h, [], 1)[0]));
+      const pts = h.filter((o) => (o.constraints as number[])[0] <= 0).map((o) => o.values as number[]);
+      return hypervolume(pts, [1.1, 11]);
+    };
+    const seeds = [1, 2, 3];
+    const scbo = seeds.map((k) => hv('scbo', k)).sort((x, y) => x - y)[1];
+    const random = seeds.map((k) => hv('random', k)).sort((x, y) => x - y)[1];
+    expect(scbo).toBeGreaterThan(random + 0.2);
   });
 });
