@@ -139,3 +139,51 @@ describe('runStudy', () => {
       expect((t.values as number[])[0]).toBeCloseTo(t.params.x as number, 6);
   });
 });
+
+describe('budgets', () => {
+  const jsStudy = (name: string, budget: Record<string, number>) =>
+    parseStudy(
+      {
+        name,
+        objectives: [{ name: 'y', direction: 'minimize' }],
+        space: { x: { type: 'float', low: 0, high: 1 } },
+        objective: { kind: 'command', command: ['unused'], values: ['y'] },
+        sampler: { kind: 'random' },
+        budget,
+      },
+      'test',
+    );
+  const sleepy = async (p: Record<string, unknown>) => {
+    await new Promise((r) => setTimeout(r, 50));
+    return { status: 'complete' as const, values: [p.x as number] };
+  };
+
+  it('stops at the total trial time budget (compute spent)', async () => {
+    const storage = await freshStorage();
+    const study = await storage.createStudy(jsStudy('total', { totalTrialSeconds: 0.5 }));
+    const summary = await runStudy({ storage, study, slots: 2, objective: sleepy });
+    expect(summary.reason).toBe('trial-time');
+    const n = (await storage.getTrials(study.id)).length;
+    // 0.5 s of 50 ms trials: about 10, never wildly more (2 slots may overshoot by what is running)
+    expect(n).toBeGreaterThanOrEqual(8);
+    expect(n).toBeLessThanOrEqual(14);
+  });
+
+  it('stops at the wall-time budget, and a NaN objective fails its trial with the reason', async () => {
+    const storage = await freshStorage();
+    const study = await storage.createStudy(jsStudy('wall', { wallSeconds: 0.6 }));
+    let k = 0;
+    const summary = await runStudy({
+      storage,
+      study,
+      slots: 1,
+      objective: async (p, ctx) => (k++ === 1 ? { status: 'complete', values: [Number.NaN] } : sleepy(p)),
+    });
+    expect(summary.reason).toBe('wall-time');
+    const trials = await storage.getTrials(study.id);
+    expect(trials.length).toBeGreaterThan(3);
+    expect(trials[1].state).toBe('failed');
+    expect(trials[1].error).toMatch(/"y" is NaN/);
+    expect(trials.filter((t) => t.state === 'complete').length).toBe(trials.length - 1);
+  });
+});
