@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { SpiketuneError } from '../core/errors.ts';
+import { dashboardCommand } from './dashboard.ts';
+import { reportCommand } from './report.ts';
 import { studyCommands } from './study.ts';
 import { sgCommand } from './train-sg.ts';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   train.addCommand(sgCommand());
   program.addCommand(train);
   for (const c of studyCommands()) program.addCommand(c);
+  program.addCommand(dashboardCommand());
+  program.addCommand(reportCommand());
   return program;
 }
 
