@@ -177,7 +177,7 @@ describe('budgets', () => {
       storage,
       study,
       slots: 1,
-      objective: async (p, ctx) => (k++ === 1 ? { status: 'complete', values: [Number.NaN] } : sleepy(p)),
+      objective: async (p, _ctx) => (k++ === 1 ? { status: 'complete', values: [Number.NaN] } : sleepy(p)),
     });
     expect(summary.reason).toBe('wall-time');
     const trials = await storage.getTrials(study.id);

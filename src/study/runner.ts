@@ -146,7 +146,7 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
   };
 
   const finish = async (trial: Trial, res: TrialExecResult): Promise<void> => {
-    const nulls = res.constraints.findIndex((c) => c === null);
+    const nulls = res.constraints.indexOf(null);
     if (nulls >= 0) {
       await storage.finishTrial(trial.id, {
         state: 'failed',
