@@ -9,6 +9,7 @@ import { dashboardCommand } from './dashboard.ts';
 import { reportCommand } from './report.ts';
 import { studyCommands } from './study.ts';
 import { sgCommand } from './train-sg.ts';
+import { stdpCommand } from './train-stdp.ts';
 
 export function buildProgram(): Command {
   const program = new Command('spiketune')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version('0.1.0');
   const train = new Command('train').description('train one network');
   train.addCommand(sgCommand());
+  train.addCommand(stdpCommand());
   program.addCommand(train);
   for (const c of studyCommands()) program.addCommand(c);
   program.addCommand(dashboardCommand());

@@ -7,6 +7,7 @@ import { ValidationError } from '../core/errors.ts';
 import { checkInt } from '../core/validate.ts';
 import { type DatasetSpec, loadSplits } from '../data/index.ts';
 import type { ParamValue } from '../space/index.ts';
+import { type StdpObjectiveName, stdpObjective, stdpObjectiveNames } from '../train/stdp/objective.ts';
 import type { Objective } from './objective.ts';
 import { type SgObjectiveName, sgObjective, sgObjectiveNames } from './objectives/sg.ts';
 
@@ -38,7 +39,15 @@ export interface CommandObjectiveDef {
   readonly values: readonly string[];
 }
 
-export type ObjectiveDef = SgObjectiveDef | CommandObjectiveDef;
+/** The unsupervised STDP trainer (Diehl & Cook 2015, src/train/stdp); same data fields as `sg`. */
+export interface StdpObjectiveDef extends Omit<SgObjectiveDef, 'kind'> {
+  readonly kind: 'stdp';
+}
+
+export type ObjectiveDef = SgObjectiveDef | StdpObjectiveDef | CommandObjectiveDef;
+
+/** Objective kinds that run the built-in trainers in worker threads. */
+export type BuiltinObjectiveDef = SgObjectiveDef | StdpObjectiveDef;
 
 export function validateObjectiveDef(
   def: unknown,
@@ -47,8 +56,9 @@ export function validateObjectiveDef(
 ): ObjectiveDef {
   if (typeof def !== 'object' || def === null) throw new ValidationError(field, def, 'expected an object');
   const d = def as { kind?: unknown };
-  if (d.kind === 'sg') {
-    const s = def as SgObjectiveDef;
+  if (d.kind === 'sg' || d.kind === 'stdp') {
+    const s = def as BuiltinObjectiveDef;
+    const provided: readonly string[] = d.kind === 'sg' ? sgObjectiveNames : stdpObjectiveNames;
     if (s.dataset !== 'mnist' && s.dataset !== 'fashion-mnist') {
       throw new ValidationError(`${field}.dataset`, s.dataset, 'expected mnist or fashion-mnist');
     }
@@ -57,12 +67,8 @@ export function validateObjectiveDef(
     if (s.holdoutLimit !== undefined) checkInt(`${field}.holdoutLimit`, s.holdoutLimit, 1);
     if (s.reportEvery !== undefined) checkInt(`${field}.reportEvery`, s.reportEvery, 1);
     for (const n of objectiveNames) {
-      if (!(sgObjectiveNames as readonly string[]).includes(n)) {
-        throw new ValidationError(
-          'objectives',
-          n,
-          `the sg objective provides ${sgObjectiveNames.join(', ')}`,
-        );
+      if (!provided.includes(n)) {
+        throw new ValidationError('objectives', n, `the ${d.kind} objective provides ${provided.join(', ')}`);
       }
     }
     return s;
@@ -81,11 +87,14 @@ export function validateObjectiveDef(
     }
     return c;
   }
-  throw new ValidationError(`${field}.kind`, d.kind, 'expected sg or command');
+  throw new ValidationError(`${field}.kind`, d.kind, 'expected sg, stdp or command');
 }
 
-/** Builds the runnable objective of an sg definition (loads the data: call once per thread). */
-export function buildSgObjective(def: SgObjectiveDef, objectiveNames: readonly string[]): Objective {
+/** Builds the runnable objective of a built-in definition (loads the data: call once per thread). */
+export function buildBuiltinObjective(
+  def: BuiltinObjectiveDef,
+  objectiveNames: readonly string[],
+): Objective {
   const spec: DatasetSpec =
     def.dataset === 'mnist'
       ? { name: 'mnist' }
@@ -99,6 +108,14 @@ export function buildSgObjective(def: SgObjectiveDef, objectiveNames: readonly s
     ...(def.holdoutLimit !== undefined ? { limitHoldout: def.holdoutLimit } : {}),
     limitTest: 1,
   });
+  if (def.kind === 'stdp') {
+    return stdpObjective({
+      data,
+      objectives: objectiveNames as readonly StdpObjectiveName[],
+      ...(def.fixed !== undefined ? { base: def.fixed } : {}),
+      ...(def.reportEvery !== undefined ? { reportEvery: def.reportEvery } : {}),
+    });
+  }
   return sgObjective({
     data,
     objectives: objectiveNames as readonly SgObjectiveName[],

@@ -187,3 +187,51 @@ describe('budgets', () => {
     expect(trials.filter((t) => t.state === 'complete').length).toBe(trials.length - 1);
   });
 });
+
+describe('runStudy with the STDP trainer', () => {
+  it('runs Diehl & Cook trials in worker threads; the paper’s silent rule stops silent networks', async () => {
+    const storage = await freshStorage();
+    const config = parseStudy(
+      {
+        name: 'stdp',
+        seed: 2,
+        objectives: [{ name: 'accuracy', direction: 'maximize' }],
+        // excThreshold near 0 mV makes the excitatory layer silent
+        space: { excThreshold: { type: 'categorical', choices: [-52, -5] } },
+        objective: {
+          kind: 'stdp',
+          dataset: 'mnist',
+          holdout: 100,
+          trainLimit: 200,
+          holdoutLimit: 100,
+          reportEvery: 50,
+          fixed: { mapSize: 20, time: 100 },
+        },
+        earlyStopping: {
+          rules: [
+            { kind: 'silent', layer: 'excitatory', minSpikes: 5, maxSilentFraction: 0.9, checkEvery: 50 },
+            { kind: 'silent', layer: 'inhibitory', minSpikes: 1, maxSilentFraction: 0.9, checkEvery: 50 },
+          ],
+          combine: 'any',
+        },
+        sampler: { kind: 'sobol' },
+        budget: { trials: 4 },
+      },
+      'test',
+    );
+    const study = await storage.createStudy(config);
+    await runStudy({ storage, study, slots: 2 });
+    const trials = await storage.getTrials(study.id);
+    expect(trials).toHaveLength(4);
+    expect(new Set(trials.map((t) => t.state))).toEqual(new Set(['complete', 'stopped']));
+    for (const t of trials) {
+      if (t.params.excThreshold === -5) {
+        expect(t.state).toBe('stopped');
+        expect((t.constraints as number[])[0]).toBeGreaterThan(0);
+      } else {
+        expect(t.state).toBe('complete');
+        expect((t.values as number[])[0]).toBeGreaterThan(0.1);
+      }
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { EarlyStoppingConfig } from '../study/early-stopping.ts';
 import type { Objective } from '../study/objective.ts';
-import { buildSgObjective, type SgObjectiveDef } from '../study/objective-def.ts';
+import { type BuiltinObjectiveDef, buildBuiltinObjective } from '../study/objective-def.ts';
 import { executeTrial } from '../study/trial-exec.ts';
 import type { ThreadRequest, ThreadResponse } from './protocol.ts';
 
@@ -22,7 +22,7 @@ port.on('message', async (req: ThreadRequest) => {
   try {
     const key = JSON.stringify([req.def, req.objectiveNames]);
     if (objective === null || key !== objectiveKey) {
-      objective = buildSgObjective(req.def as SgObjectiveDef, req.objectiveNames);
+      objective = buildBuiltinObjective(req.def as BuiltinObjectiveDef, req.objectiveNames);
       objectiveKey = key;
     }
     const res = await executeTrial(
