@@ -201,6 +201,8 @@ export interface FinishUpdate {
   values: string | null;
   constraints: string | null;
   error: string | null;
+  /** JSON object to merge into the trial's attributes, or null. */
+  userAttrs: string | null;
 }
 
 /** Checks a result against the study: lengths, finiteness (a NaN objective: fail the trial instead). */
@@ -232,7 +234,11 @@ export function checkFinish(config: StudyConfig, r: FinishTrialInput): FinishUpd
   }
   if (error !== null && typeof error !== 'string')
     throw new ValidationError('result.error', error, 'expected a string');
-  return { state, values, constraints, error };
+  const attrs = r.userAttrs;
+  if (attrs !== undefined && (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))) {
+    throw new ValidationError('result.userAttrs', attrs, 'expected an object');
+  }
+  return { state, values, constraints, error, userAttrs: attrs === undefined ? null : JSON.stringify(attrs) };
 }
 
 function describeTrial(t: Pick<TrialRow, 'id' | 'number' | 'study_id'>): string {

@@ -153,6 +153,29 @@ export function storageContract(name: string, factory: StorageFactory): void {
       expect(failed).toMatchObject({ state: 'failed', error: 'objective is NaN', values: null });
     });
 
+    it('merges attributes given when a trial finishes into its own', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(studyConfig('attrs'));
+      const t = await s.createTrial(study.id, { lr: 0.1 }, { state: 'running', userAttrs: { retryOf: 3 } });
+      const done = await s.finishTrial(t.id, {
+        state: 'stopped',
+        constraints: [0.5],
+        userAttrs: { stopStep: 1024, probe: { silent: true } },
+      });
+      expect(done.userAttrs).toEqual({ retryOf: 3, stopStep: 1024, probe: { silent: true } });
+      expect((await s.getTrial(t.id))?.userAttrs).toEqual(done.userAttrs);
+      const u = await s.createTrial(study.id, { lr: 0.2 }, { state: 'running' });
+      await expect(
+        s.finishTrial(u.id, {
+          state: 'failed',
+          error: 'x',
+          userAttrs: [1] as unknown as Record<string, unknown>,
+        }),
+      ).rejects.toThrow(/result\.userAttrs/);
+      const plain = await s.finishTrial(u.id, { state: 'failed', error: 'x' });
+      expect(plain.userAttrs).toEqual({});
+    });
+
     it('enforces the finishing rules', async () => {
       const s = await fresh();
       const study = await s.createStudy(studyConfig('rules'));

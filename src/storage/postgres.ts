@@ -66,7 +66,8 @@ const INSERT_TRIAL = `WITH n AS (UPDATE studies SET next_number = next_number + 
   RETURNING t.*, '[]'::json AS reports`;
 
 const FINISH = `UPDATE trials AS t SET state = $2, objective_values = $3, constraint_values = $4, error = $5,
-  finished_at = ${NOW_MS} WHERE id = $1 AND state = 'running' AND ($6::text IS NULL OR coalesce(worker, $6) = $6)
+  finished_at = ${NOW_MS},
+  user_attrs = CASE WHEN $7::text IS NULL THEN user_attrs ELSE (user_attrs::jsonb || $7::jsonb)::text END WHERE id = $1 AND state = 'running' AND ($6::text IS NULL OR coalesce(worker, $6) = $6)
   RETURNING t.*, ${REPORTS} AS reports`;
 
 function toTrial(r: Row): Trial {
@@ -271,6 +272,7 @@ export class PostgresStorage implements Storage {
       u.constraints,
       u.error,
       worker,
+      u.userAttrs,
     ]);
     if (r.rows.length === 0) {
       throw trialStateError(`finish as ${u.state}`, await this.trialRow(trialId), worker ?? undefined);
@@ -291,7 +293,7 @@ export class PostgresStorage implements Storage {
       const failed: Trial[] = [];
       const requeued: Trial[] = [];
       for (const t of stale.rows) {
-        const f = await c.query<Row>(FINISH, [t.id, 'failed', null, null, staleReason(t.age), null]);
+        const f = await c.query<Row>(FINISH, [t.id, 'failed', null, null, staleReason(t.age), null, null]);
         failed.push(toTrial(f.rows[0]));
         if (t.attempt <= maxRetries) {
           const userAttrs = JSON.stringify({ ...JSON.parse(t.user_attrs), retryOf: t.number });

@@ -99,7 +99,8 @@ export class SqliteStorage implements Storage {
       addReport: p(`INSERT INTO reports (trial_id, step, spikes, metrics, at)
         SELECT id, ?, ?, ?, ? FROM trials WHERE id = ? AND state = 'running'`),
       finish:
-        p(`UPDATE trials SET state = ?, objective_values = ?, constraint_values = ?, error = ?, finished_at = ?
+        p(`UPDATE trials SET state = ?, objective_values = ?, constraint_values = ?, error = ?, finished_at = ?,
+        user_attrs = CASE WHEN ? IS NULL THEN user_attrs ELSE json_patch(user_attrs, ?) END
         WHERE id = ? AND state = 'running' RETURNING *`),
       stale: p(`SELECT * FROM trials WHERE study_id = ? AND state = 'running'
         AND coalesce(heartbeat_at, started_at, created_at) < ? ORDER BY number`),
@@ -222,7 +223,16 @@ export class SqliteStorage implements Storage {
       if (cur.state !== 'running' || (worker !== undefined && cur.worker !== null && cur.worker !== worker)) {
         throw trialStateError(`finish as ${u.state}`, cur, worker);
       }
-      return this.q.finish.get(u.state, u.values, u.constraints, u.error, Date.now(), trialId) as TrialRow;
+      return this.q.finish.get(
+        u.state,
+        u.values,
+        u.constraints,
+        u.error,
+        Date.now(),
+        u.userAttrs,
+        u.userAttrs,
+        trialId,
+      ) as TrialRow;
     });
     return this.withReports(row);
   }
@@ -236,7 +246,9 @@ export class SqliteStorage implements Storage {
       const requeued: TrialRow[] = [];
       for (const t of this.q.stale.all(studyId, now - graceMs) as TrialRow[]) {
         const age = now - (t.heartbeat_at ?? t.started_at ?? t.created_at);
-        failed.push(this.q.finish.get('failed', null, null, staleReason(age), now, t.id) as TrialRow);
+        failed.push(
+          this.q.finish.get('failed', null, null, staleReason(age), now, null, null, t.id) as TrialRow,
+        );
         if (t.attempt <= maxRetries) {
           const attrs = { ...JSON.parse(t.user_attrs), retryOf: t.number };
           const ins = { params: t.params, state: 'queued' as const, worker: null, attempt: t.attempt + 1 };

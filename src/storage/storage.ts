@@ -55,6 +55,8 @@ export interface FinishTrialInput {
   readonly error?: string | null;
   /** When given, finishing is refused unless this worker holds the trial. */
   readonly worker?: string;
+  /** Merged into the trial's attributes (e.g. what early stopping and the silence probe saw). */
+  readonly userAttrs?: Readonly<Record<string, unknown>>;
 }
 
 export interface TrialQuery {

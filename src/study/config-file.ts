@@ -57,11 +57,26 @@ export function parseStudy(raw: unknown, where: string): StudyConfig {
     ...(r.seed !== undefined ? { seed: r.seed as number } : {}),
   };
   const config = checkStudyConfig(input);
-  validateObjectiveDef(
+  const def = validateObjectiveDef(
     config.objective,
     config.objectives.map((o) => o.name),
     'study.objective',
   );
+  // Evaluating a stopped network and the silence probe need the built-in SG trainer's hooks.
+  if (def.kind !== 'sg' && earlyStopping.action === 'stop-and-evaluate') {
+    throw new ValidationError(
+      'study.earlyStopping.action',
+      earlyStopping.action,
+      `only the sg objective can evaluate a stopped network (objective kind is ${def.kind})`,
+    );
+  }
+  if (def.kind !== 'sg' && earlyStopping.probe !== undefined) {
+    throw new ValidationError(
+      'study.earlyStopping.probe',
+      earlyStopping.probe,
+      `the silence probe runs with the sg objective only (objective kind is ${def.kind})`,
+    );
+  }
   return config;
 }
 

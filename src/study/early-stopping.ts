@@ -75,9 +75,34 @@ export type MedianRule = {
 
 export type EarlyStoppingRule = SilentRule | ThresholdRule | MedianRule;
 
+/**
+ * What happens when the rules fire:
+ * - 'stop' (default): training stops and the network is not evaluated (spiketune's behaviour);
+ * - 'stop-and-evaluate': training stops, then the network is still tested on the full hold-out set
+ *   (the seed paper's behaviour; its cost is what the ablation measures). The trial is stored as
+ *   stopped, with the values it got, so the optimizer sees exactly what it sees with 'stop';
+ * - 'observe': nothing is stopped; the first firing (step, seconds into the trial, reason) is recorded
+ *   in the trial's attributes, to measure what stopping would have saved.
+ */
+export type EarlyStoppingAction = 'stop' | 'stop-and-evaluate' | 'observe';
+export const earlyStoppingActions: readonly EarlyStoppingAction[] = ['stop', 'stop-and-evaluate', 'observe'];
+
+/**
+ * The silence probe: before training, the untrained network runs on the first `samples` training
+ * samples (inference, no weight update) and the silent rules are applied to them all at once (same
+ * `minSpikes` and `maxSilentFraction`, whatever `checkEvery`). Its verdict is recorded on the trial
+ * (`probe: {silent, fractions}`); with `act: true` a trial predicted silent is stopped before training.
+ */
+export interface SilenceProbeConfig {
+  readonly samples: number;
+  readonly act?: boolean;
+}
+
 export interface EarlyStoppingConfig {
   readonly rules: readonly EarlyStoppingRule[];
   readonly combine?: 'any' | 'all';
+  readonly action?: EarlyStoppingAction;
+  readonly probe?: SilenceProbeConfig;
 }
 
 /** Constraint names contributed by silent rules, in order (e.g. "silent:output"). */
@@ -88,6 +113,19 @@ export function silentConstraintNames(config: EarlyStoppingConfig): string[] {
 export function validateEarlyStopping(c: EarlyStoppingConfig, field = 'earlyStopping'): EarlyStoppingConfig {
   if (c.combine !== undefined && c.combine !== 'any' && c.combine !== 'all') {
     throw new ValidationError(`${field}.combine`, c.combine, 'expected any or all');
+  }
+  if (!Array.isArray(c.rules)) throw new ValidationError(`${field}.rules`, c.rules, 'expected a list');
+  if (c.action !== undefined && !earlyStoppingActions.includes(c.action)) {
+    throw new ValidationError(`${field}.action`, c.action, `expected ${earlyStoppingActions.join(', ')}`);
+  }
+  if (c.probe !== undefined) {
+    if (typeof c.probe !== 'object' || c.probe === null)
+      throw new ValidationError(`${field}.probe`, c.probe, 'expected {samples, act}');
+    checkInt(`${field}.probe.samples`, c.probe.samples, 1);
+    if (c.probe.act !== undefined && typeof c.probe.act !== 'boolean')
+      throw new ValidationError(`${field}.probe.act`, c.probe.act, 'expected true or false');
+    if (!c.rules.some((r) => r.kind === 'silent'))
+      throw new ValidationError(`${field}.probe`, c.probe, 'the probe applies the silent rules: add one');
   }
   c.rules.forEach((r, i) => {
     const f = `${field}.rules[${i}]`;
@@ -121,6 +159,44 @@ export function validateEarlyStopping(c: EarlyStoppingConfig, field = 'earlyStop
     }
   });
   return c;
+}
+
+/** The silence probe's verdict on a set of samples. */
+export interface ProbeVerdict {
+  readonly silent: boolean;
+  /** Silent fraction per monitored layer of the silent rules (layers not reported are absent). */
+  readonly fractions: Record<string, number>;
+  readonly reason: string | null;
+}
+
+/**
+ * Applies the silent rules to per-sample spike counts of an untrained network (all samples at once),
+ * combined as the stopper combines them. Layers missing from `sampleSpikes` do not fire.
+ */
+export function probeVerdict(
+  config: EarlyStoppingConfig,
+  sampleSpikes: Readonly<Record<string, ArrayLike<number>>>,
+): ProbeVerdict {
+  const fractions: Record<string, number> = {};
+  const fired: string[] = [];
+  let silentRules = 0;
+  for (const r of config.rules) {
+    if (r.kind !== 'silent') continue;
+    silentRules++;
+    const counts = sampleSpikes[r.layer];
+    if (counts === undefined || counts.length === 0) continue;
+    let n = 0;
+    for (let i = 0; i < counts.length; i++) if (counts[i] < r.minSpikes) n++;
+    const f = n / counts.length;
+    fractions[r.layer] = f;
+    if (f > r.maxSilentFraction) {
+      fired.push(
+        `probe: silent:${r.layer}: ${(100 * f).toFixed(1)}% of ${counts.length} untrained samples under ${r.minSpikes} spike(s)`,
+      );
+    }
+  }
+  const silent = fired.length > 0 && (config.combine === 'all' ? fired.length === silentRules : true);
+  return { silent, fractions, reason: silent ? fired.join('; ') : null };
 }
 
 /** Metric history of earlier trials, for the median rule: value of `metric` at `step` per trial. */

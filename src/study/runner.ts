@@ -156,8 +156,17 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
       return;
     }
     const constraints = res.constraints as number[];
+    const userAttrs = res.attrs;
     if (res.outcome.status === 'stopped') {
-      await storage.finishTrial(trial.id, { state: 'stopped', worker, constraints, error: res.stopReason });
+      const values = res.outcome.values?.every((v) => Number.isFinite(v)) ? res.outcome.values : null;
+      await storage.finishTrial(trial.id, {
+        state: 'stopped',
+        worker,
+        constraints,
+        values,
+        error: res.stopReason,
+        userAttrs,
+      });
       return;
     }
     const bad = res.outcome.values.findIndex((v) => !Number.isFinite(v));
@@ -174,6 +183,7 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
       worker,
       values: res.outcome.values,
       constraints,
+      userAttrs,
     });
   };
 

@@ -168,9 +168,25 @@ export function sgObjective(opts: SgObjectiveOptions): Objective {
   return async (params, ctx) => {
     const config = sgConfigFromParams(params, opts.base ?? {}, ctx.seed);
     let stopped = false;
+    const probe = ctx.probe;
     const report = await runSg(config, opts.data, {
       reportEvery: opts.reportEvery ?? 1024,
       skipTest: true,
+      ...(ctx.evaluateStopped === true ? { evaluateStopped: true } : {}),
+      ...(probe !== undefined
+        ? {
+            probe: {
+              samples: probe.samples,
+              judge: (layers) => {
+                const spikes: Record<string, Int32Array> = {};
+                for (const l of layers) spikes[l.name] = l.sampleSpikes;
+                const d = probe.judge(spikes);
+                if (d === 'stop') stopped = true;
+                return d;
+              },
+            },
+          }
+        : {}),
       onReport: (r) => {
         if (ctx.signal.aborted) return 'stop';
         const sampleSpikes: Record<string, Int32Array> = {};
@@ -186,16 +202,18 @@ export function sgObjective(opts: SgObjectiveOptions): Objective {
       samplesPerSec: report.train.samplesPerSec,
       trainSeconds: report.train.seconds,
     };
-    if (stopped || report.train.status === 'stopped' || report.holdoutAccuracy === null) {
-      return { status: 'stopped', metrics };
-    }
+    if (report.holdoutAccuracy === null) return { status: 'stopped', metrics };
     metrics.holdoutAccuracy = report.holdoutAccuracy;
+    if (report.inferenceSamplesPerSec !== null)
+      metrics.evalSeconds = opts.data.holdout.count / report.inferenceSamplesPerSec;
     let spikes = 0;
     for (const a of report.holdoutActivity ?? report.train.activity) spikes += a.spikesPerSample;
     metrics.spikesPerSample = spikes;
     const values = opts.objectives.map((o) =>
       o === 'accuracy' ? (report.holdoutAccuracy as number) : spikes,
     );
+    // Stopped, and evaluated anyway (evaluateStopped): the values go with the stopped trial.
+    if (stopped || report.train.status === 'stopped') return { status: 'stopped', values, metrics };
     return { status: 'complete', values, metrics };
   };
 }

@@ -10,6 +10,7 @@ import {
   evaluate,
   type LayerActivity,
   type SpikeReport,
+  type TrainCallbacks,
   type TrainResult,
   trainSg,
 } from './train.ts';
@@ -20,6 +21,13 @@ export interface SgRunOptions {
   readonly reportEvery?: number;
   /** Skip the test set (a study's objective is the hold-out accuracy). */
   readonly skipTest?: boolean;
+  /** The silence probe (see TrainCallbacks.probe). */
+  readonly probe?: TrainCallbacks['probe'];
+  /**
+   * Evaluate a network whose training was stopped early (the seed paper's behaviour; default false:
+   * a stopped network is not evaluated). A network stopped by the probe is never evaluated.
+   */
+  readonly evaluateStopped?: boolean;
 }
 
 export interface SgRunReport {
@@ -44,12 +52,13 @@ export async function runSg(
     ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
     ...(opts.onReport ? { onReport: opts.onReport } : {}),
     ...(opts.reportEvery !== undefined ? { reportEvery: opts.reportEvery } : {}),
+    ...(opts.probe !== undefined ? { probe: opts.probe } : {}),
   });
   let holdoutAccuracy: number | null = null;
   let testAccuracy: number | null = null;
   let inference: number | null = null;
   let holdoutActivity: readonly LayerActivity[] | null = null;
-  if (result.status === 'completed') {
+  if (result.status === 'completed' || (opts.evaluateStopped === true && result.samplesSeen > 0)) {
     const evalOpts = {
       encoder: config.encoder,
       steps: config.steps,

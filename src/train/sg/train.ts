@@ -48,6 +48,15 @@ export interface TrainCallbacks {
   /** Called every `reportEvery` training samples (rounded up to whole batches); return 'stop' to stop. */
   readonly onReport?: (r: SpikeReport) => 'stop' | undefined;
   readonly reportEvery?: number;
+  /**
+   * The silence probe: before training, the untrained network runs (inference, its own RNG: training
+   * is the same with or without it) on the first `samples` training samples, and `judge` sees their
+   * per-sample spike counts; 'stop' means: do not train (the result is 'stopped' at 0 samples).
+   */
+  readonly probe?: {
+    readonly samples: number;
+    judge(layers: readonly LayerSpikeWindow[]): 'stop' | undefined;
+  };
 }
 
 export interface LayerActivity {
@@ -133,8 +142,11 @@ function trainNetwork(
   const start = performance.now();
   const batches = Math.ceil(train.count / Bmax);
   const ph = { encode: 0, forward: 0, loss: 0, backward: 0, optimizer: 0 };
+  if (cb.probe !== undefined && probeSays(net, config, train, cb.probe, rng.fork(5)) === 'stop') {
+    status = 'stopped';
+  }
 
-  outer: for (let epoch = 0; epoch < config.epochs; epoch++) {
+  outer: for (let epoch = 0; status === 'completed' && epoch < config.epochs; epoch++) {
     for (let i = 0; i < order.length; i++) order[i] = i;
     shuffleRng.shuffle(order);
     epochsRun = epoch + 1;
@@ -242,6 +254,30 @@ function trainNetwork(
       optimizer: ph.optimizer / 1000,
     },
   };
+}
+
+/** Runs the untrained network on the first samples of `train` and asks the probe's judge. */
+function probeSays(
+  net: SpikingNetwork,
+  config: SgConfig,
+  train: ImageSet,
+  probe: NonNullable<TrainCallbacks['probe']>,
+  rng: Rng,
+): 'stop' | undefined {
+  const n = Math.min(probe.samples, train.count);
+  const T = config.steps;
+  const Bmax = Math.min(config.batchSize, n);
+  const encoder = createEncoder(config.encoder);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const counts = net.monitored.map(() => new Int32Array(n));
+  for (let s0 = 0; s0 < n; s0 += Bmax) {
+    const B = Math.min(Bmax, n - s0);
+    net.forward(encoder.encode(train, order, s0, B, T, rng), { T, B, training: false, rng });
+    for (let l = 0; l < counts.length; l++) counts[l].set(net.sampleSpikes[l].subarray(0, B), s0);
+  }
+  return probe.judge(
+    net.monitored.map((m, l) => ({ name: m.name, neurons: m.neurons, sampleSpikes: counts[l] })),
+  );
 }
 
 export interface EvalOptions {
