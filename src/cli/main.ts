@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { SpiketuneError } from '../core/errors.ts';
 import { dashboardCommand } from './dashboard.ts';
+import { experimentCommand } from './experiment.ts';
 import { reportCommand } from './report.ts';
 import { studyCommands } from './study.ts';
 import { sgCommand } from './train-sg.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   for (const c of studyCommands()) program.addCommand(c);
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
+  program.addCommand(experimentCommand());
   return program;
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Experiment charts (`spiketune experiment`): the best value found against the compute spent, one line
+ * per run coloured by arm; and where each arm's compute went (silent networks or not).
+ */
+import { base } from './style.ts';
+import type { ChartOption } from './types.ts';
+
+/** What the experiment charts read of a run (a `RunSummary` of src/study/experiment.ts fits). */
+export interface ExperimentChartRun {
+  readonly arm: string;
+  readonly seed: number;
+  readonly computeSeconds: number;
+  readonly silentSeconds: number;
+  readonly evalAfterStopSeconds: number;
+  readonly curve: readonly (readonly [number, number])[];
+}
+
+export interface ExperimentChartArm {
+  readonly name: string;
+  readonly label: string;
+}
+
+export const ARM_COLORS = ['#1565c0', '#c62828', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#5d4037'];
+
+/**
+ * Best-so-far against cumulative trial compute (seconds), one step line per run; runs of one arm share
+ * a colour and a legend entry.
+ */
+export function bestVsComputeOption(
+  title: string,
+  objective: string,
+  arms: readonly ExperimentChartArm[],
+  runs: readonly ExperimentChartRun[],
+): ChartOption {
+  const series = runs.map((r) => {
+    const a = arms.findIndex((x) => x.name === r.arm);
+    const data = r.curve.map(([s, b]) => [s / 60, b]);
+    const last = data[data.length - 1];
+    if (last !== undefined && r.computeSeconds / 60 > (last[0] as number))
+      data.push([r.computeSeconds / 60, last[1] as number]);
+    return {
+      type: 'line',
+      name: arms[a]?.label ?? r.arm,
+      step: 'end',
+      showSymbol: false,
+      lineStyle: { width: 1.5, opacity: 0.85 },
+      itemStyle: { color: ARM_COLORS[a % ARM_COLORS.length] },
+      data,
+    };
+  });
+  const ys = runs.flatMap((r) => r.curve.map(([, b]) => b));
+  const lo = ys.length > 0 ? Math.min(...ys) : 0;
+  const hi = ys.length > 0 ? Math.max(...ys) : 1;
+  const pad = Math.max(1e-3, (hi - lo) * 0.05);
+  return {
+    ...base(title, `best feasible ${objective} against the compute spent; one line per seed`),
+    legend: { bottom: 0, data: arms.map((a) => a.label) },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'value', name: 'trial compute (CPU-minutes)', nameLocation: 'middle', nameGap: 28 },
+    yAxis: { type: 'value', name: objective, min: lo - pad, max: hi + pad, scale: true },
+    series,
+  };
+}
+
+/** Compute per arm (summed over seeds, minutes): on networks the rule judged silent, the rest, and
+ * the part spent testing stopped networks. */
+export function computeBreakdownOption(
+  title: string,
+  arms: readonly ExperimentChartArm[],
+  runs: readonly ExperimentChartRun[],
+): ChartOption {
+  const sum = (arm: string, f: (r: ExperimentChartRun) => number): number =>
+    runs.filter((r) => r.arm === arm).reduce((s, r) => s + f(r), 0) / 60;
+  const bar = (name: string, color: string, f: (r: ExperimentChartRun) => number) => ({
+    type: 'bar',
+    name,
+    stack: 'compute',
+    itemStyle: { color },
+    data: arms.map((a) => Number(sum(a.name, f).toFixed(2))),
+  });
+  return {
+    ...base(title, 'trial compute, summed over seeds'),
+    tooltip: { trigger: 'axis' },
+    legend: { bottom: 0 },
+    xAxis: { type: 'category', data: arms.map((a) => a.label), axisLabel: { interval: 0, fontSize: 10 } },
+    yAxis: { type: 'value', name: 'CPU-minutes' },
+    series: [
+      bar('networks that learn', '#2e7d32', (r) => r.computeSeconds - r.silentSeconds),
+      bar('silent networks (training)', '#ef6c00', (r) => r.silentSeconds - r.evalAfterStopSeconds),
+      bar('silent networks (testing)', '#c62828', (r) => r.evalAfterStopSeconds),
+    ],
+  };
+}
