@@ -8,6 +8,7 @@ import { checkInt } from '../core/validate.ts';
 import { type DatasetSpec, loadSplits } from '../data/index.ts';
 import type { ParamValue } from '../space/index.ts';
 import { type StdpObjectiveName, stdpObjective, stdpObjectiveNames } from '../train/stdp/objective.ts';
+import { validateCommandSpec } from '../workers/command.ts';
 import type { Objective } from './objective.ts';
 import { type SgObjectiveName, sgObjective, sgObjectiveNames } from './objectives/sg.ts';
 
@@ -49,6 +50,18 @@ export type ObjectiveDef = SgObjectiveDef | StdpObjectiveDef | CommandObjectiveD
 /** Objective kinds that run the built-in trainers in worker threads. */
 export type BuiltinObjectiveDef = SgObjectiveDef | StdpObjectiveDef;
 
+const BUILTIN_KEYS = new Set([
+  'kind',
+  'dataset',
+  'dataDir',
+  'holdout',
+  'trainLimit',
+  'holdoutLimit',
+  'splitSeed',
+  'fixed',
+  'reportEvery',
+]);
+
 export function validateObjectiveDef(
   def: unknown,
   objectiveNames: readonly string[],
@@ -61,6 +74,15 @@ export function validateObjectiveDef(
     const provided: readonly string[] = d.kind === 'sg' ? sgObjectiveNames : stdpObjectiveNames;
     if (s.dataset !== 'mnist' && s.dataset !== 'fashion-mnist') {
       throw new ValidationError(`${field}.dataset`, s.dataset, 'expected mnist or fashion-mnist');
+    }
+    for (const k of Object.keys(s)) {
+      if (!BUILTIN_KEYS.has(k)) {
+        throw new ValidationError(
+          `${field}.${k}`,
+          (s as unknown as Record<string, unknown>)[k],
+          `unknown field (known: ${[...BUILTIN_KEYS].join(', ')})`,
+        );
+      }
     }
     checkInt(`${field}.holdout`, s.holdout, 1);
     if (s.trainLimit !== undefined) checkInt(`${field}.trainLimit`, s.trainLimit, 1);
@@ -85,6 +107,7 @@ export function validateObjectiveDef(
         `expected ${objectiveNames.length} result field name(s), one per objective`,
       );
     }
+    validateCommandSpec(c, field); // every field, so that a typo fails when the study is loaded
     return c;
   }
   throw new ValidationError(`${field}.kind`, d.kind, 'expected sg, stdp or command');

@@ -84,7 +84,11 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
     { ...(config.sampler as object), seed: config.seed, parallelism: slots } as SamplerConfig,
     problem,
   );
-  const pool = objectiveDef?.kind === 'sg' || objectiveDef?.kind === 'stdp' ? new ThreadPool(slots) : null;
+  // A JavaScript objective given by the caller replaces the stored definition's trainer.
+  const pool =
+    opts.objective === undefined && (objectiveDef.kind === 'sg' || objectiveDef.kind === 'stdp')
+      ? new ThreadPool(slots)
+      : null;
   const running = new Map<number, Running>();
   const started = Date.now();
   let reason: RunSummary['reason'] | null = null;
