@@ -8,6 +8,7 @@ import { SpiketuneError } from '../core/errors.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { experimentCommand } from './experiment.ts';
 import { reportCommand } from './report.ts';
+import { retrainCommand } from './retrain.ts';
 import { studyCommands } from './study.ts';
 import { sgCommand } from './train-sg.ts';
 import { stdpCommand } from './train-stdp.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
   program.addCommand(experimentCommand());
+  program.addCommand(retrainCommand());
   return program;
 }
 

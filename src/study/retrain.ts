@@ -27,15 +27,23 @@ export interface RetrainOptions {
   readonly data?: DataSplits;
 }
 
-/** The full training set and the full test set of the objective's dataset. */
-export function fullSplits(def: BuiltinObjectiveDef): DataSplits {
+/** The full training set and the full test set of the objective's dataset (or their first samples). */
+export function fullSplits(
+  def: BuiltinObjectiveDef,
+  limits: { readonly train?: number; readonly test?: number } = {},
+): DataSplits {
   const spec: DatasetSpec =
     def.dataset === 'mnist'
       ? { name: 'mnist' }
       : def.dataDir === undefined
         ? { name: 'fashion-mnist' }
         : { name: 'fashion-mnist', dir: def.dataDir };
-  return loadSplits(spec, { holdout: 0, seed: 0 });
+  return loadSplits(spec, {
+    holdout: 0,
+    seed: 0,
+    ...(limits.train !== undefined ? { limitTrain: limits.train } : {}),
+    ...(limits.test !== undefined ? { limitTest: limits.test } : {}),
+  });
 }
 
 /** Trains `params` (over the study's fixed parameters) on the full training set; test accuracy. */
