@@ -96,6 +96,11 @@ export function loadStudyFile(path: string): StudyFile {
       `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
     );
   }
+  // A command's relative cwd is relative to the study file (as its storage is), wherever spiketune runs.
+  const obj = (raw as { objective?: { kind?: unknown; cwd?: unknown } } | null)?.objective;
+  if (obj?.kind === 'command' && typeof obj.cwd === 'string' && !obj.cwd.startsWith('/')) {
+    obj.cwd = join(dirname(resolve(path)), obj.cwd);
+  }
   const config = parseStudy(raw, path);
   const storage =
     typeof (raw as { storage?: unknown }).storage === 'string'

@@ -80,6 +80,8 @@ describe('examples/external-pytorch', () => {
     const def = config.objective as unknown as CommandObjectiveDef;
     expect(def.kind).toBe('command');
     expect(def.command.slice(0, 2)).toEqual(['/usr/bin/python3', 'trainer.py']);
+    // Its relative cwd is relative to the study file, wherever spiketune runs.
+    expect(def.cwd).toBe(exampleDir);
   });
 
   it.skipIf(!hasTorch)(
