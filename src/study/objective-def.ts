@@ -113,18 +113,18 @@ export function validateObjectiveDef(
   throw new ValidationError(`${field}.kind`, d.kind, 'expected sg, stdp or command');
 }
 
+/** The dataset a built-in definition trains on. */
+export function datasetSpecOf(def: BuiltinObjectiveDef): DatasetSpec {
+  if (def.dataset === 'mnist') return { name: 'mnist' };
+  return def.dataDir === undefined ? { name: 'fashion-mnist' } : { name: 'fashion-mnist', dir: def.dataDir };
+}
+
 /** Builds the runnable objective of a built-in definition (loads the data: call once per thread). */
 export function buildBuiltinObjective(
   def: BuiltinObjectiveDef,
   objectiveNames: readonly string[],
 ): Objective {
-  const spec: DatasetSpec =
-    def.dataset === 'mnist'
-      ? { name: 'mnist' }
-      : def.dataDir === undefined
-        ? { name: 'fashion-mnist' }
-        : { name: 'fashion-mnist', dir: def.dataDir };
-  const data = loadSplits(spec, {
+  const data = loadSplits(datasetSpecOf(def), {
     holdout: def.holdout,
     seed: def.splitSeed ?? 0,
     ...(def.trainLimit !== undefined ? { limitTrain: def.trainLimit } : {}),

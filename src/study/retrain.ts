@@ -3,12 +3,12 @@
  * the test set — the number to quote for a search, never used during the search itself.
  */
 import { ValidationError } from '../core/errors.ts';
-import { type DataSplits, type DatasetSpec, loadSplits } from '../data/index.ts';
+import { type DataSplits, loadSplits } from '../data/index.ts';
 import type { ParamValues } from '../space/index.ts';
 import { runSg } from '../train/sg/run.ts';
 import { stdpConfigFromParams } from '../train/stdp/objective.ts';
 import { runStdp } from '../train/stdp/run.ts';
-import type { BuiltinObjectiveDef, ObjectiveDef } from './objective-def.ts';
+import { type BuiltinObjectiveDef, datasetSpecOf, type ObjectiveDef } from './objective-def.ts';
 import { sgConfigFromParams } from './objectives/sg.ts';
 
 export interface RetrainResult {
@@ -32,13 +32,7 @@ export function fullSplits(
   def: BuiltinObjectiveDef,
   limits: { readonly train?: number; readonly test?: number } = {},
 ): DataSplits {
-  const spec: DatasetSpec =
-    def.dataset === 'mnist'
-      ? { name: 'mnist' }
-      : def.dataDir === undefined
-        ? { name: 'fashion-mnist' }
-        : { name: 'fashion-mnist', dir: def.dataDir };
-  return loadSplits(spec, {
+  return loadSplits(datasetSpecOf(def), {
     holdout: 0,
     seed: 0,
     ...(limits.train !== undefined ? { limitTrain: limits.train } : {}),
