@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,7 +227,10 @@ describe('runExperiment', () => {
       retrain: { epochs: 1 },
     });
     const data = loadSplits({ name: 'mnist' }, { holdout: 0, seed: 0, limitTrain: 256, limitTest: 100 });
-    const results = await runExperiment(spec, storage, { objective, retrainData: data });
+    const ac = new AbortController();
+    const results = await runExperiment(spec, storage, { objective, retrainData: data, signal: ac.signal });
+    // Six runs on one signal leave no listener behind.
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     expect(results.runs).toHaveLength(6);
     expect(calls).toBe(48);
     for (const r of results.runs) {

@@ -264,12 +264,17 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
       void storage.heartbeat(r.trial.id, r.trial.worker ?? worker).catch(() => undefined);
   }, heartbeatMs);
   let lastStaleCheck = 0;
+  // One listener per run, removed at the end (a caller may run many studies on one signal).
+  let wake: () => void = () => undefined;
+  const abortedOnce = new Promise<void>((r) => {
+    wake = r;
+  });
   const onAbort = (): void => {
     reason = 'interrupted';
+    wake();
   };
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const abortedOnce = aborted(opts.signal);
     while (reason === null) {
       if (opts.signal?.aborted === true) {
         reason = 'interrupted';
@@ -337,9 +342,4 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
-}
-
-function aborted(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise(() => undefined);
-  return new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
 }
