@@ -146,12 +146,12 @@ export function experimentMarkdown(r: ExperimentResults): string {
     '',
     '<details><summary>Every run</summary>',
     '',
-    '| arm | seed | trials | complete | stopped | failed | best | best trial | compute (min) | silent (min) | retrained test |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| arm | seed | trials | complete | stopped | failed | best | best trial | compute (min) | wall (min) | silent (min) | retrained test |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const x of r.runs) {
     out.push(
-      `| ${label(x.arm)} | ${x.seed} | ${x.trials} | ${x.complete} | ${x.stopped} | ${x.failed} | ${pct(x.best)} | ${x.bestTrial ?? '—'} | ${num(x.computeSeconds / 60, 1)} | ${num(x.silentSeconds / 60, 1)} | ${pct(r.retrain[x.study]?.testAccuracy ?? null)} |`,
+      `| ${label(x.arm)} | ${x.seed} | ${x.trials} | ${x.complete} | ${x.stopped} | ${x.failed} | ${pct(x.best)} | ${x.bestTrial ?? '—'} | ${num(x.computeSeconds / 60, 1)} | ${num(x.wallSeconds / 60, 1)} | ${num(x.silentSeconds / 60, 1)} | ${pct(r.retrain[x.study]?.testAccuracy ?? null)} |`,
     );
   }
   out.push('', '</details>', '');

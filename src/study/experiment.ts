@@ -248,6 +248,8 @@ export interface RunSummary {
   readonly silentFraction: number;
   /** Σ trial seconds. */
   readonly computeSeconds: number;
+  /** From the first trial's start to the last one's end (trial compute plus the sampler's asks). */
+  readonly wallSeconds: number;
   /** Σ seconds of the trials the rule fired on. */
   readonly silentSeconds: number;
   /** 'observe' runs: Σ seconds after the rule would have fired (what stopping would have saved). */
@@ -331,6 +333,7 @@ export function summarizeRun(
     failed: count('failed'),
     silentFraction: finished.length > 0 ? fired / finished.length : 0,
     computeSeconds: compute,
+    wallSeconds: wallOf(finished),
     silentSeconds,
     wouldSaveSeconds: wouldSave,
     evalAfterStopSeconds: evalAfter,
@@ -340,6 +343,16 @@ export function summarizeRun(
     curve,
     probe,
   };
+}
+
+function wallOf(trials: readonly Trial[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const t of trials) {
+    if (t.startedAt !== null) first = Math.min(first, t.startedAt);
+    if (t.finishedAt !== null) last = Math.max(last, t.finishedAt);
+  }
+  return last > first ? (last - first) / 1000 : 0;
 }
 
 /** Cumulative compute at which a run's best first reached `target` (null: never). */

@@ -48,16 +48,29 @@ export function bestVsComputeOption(
       data,
     };
   });
-  const ys = runs.flatMap((r) => r.curve.map(([, b]) => b));
-  const lo = ys.length > 0 ? Math.min(...ys) : 0;
-  const hi = ys.length > 0 ? Math.max(...ys) : 1;
-  const pad = Math.max(1e-3, (hi - lo) * 0.05);
+  // Zoom on where the runs end up: the y axis starts a little below the worst final best (the first
+  // trials' climb from chance is cut off), on round values.
+  const finals = runs
+    .map((r) => r.curve[r.curve.length - 1]?.[1])
+    .filter((v): v is number => v !== undefined);
+  const all = runs.flatMap((r) => r.curve.map(([, b]) => b));
+  const fLo = finals.length > 0 ? Math.min(...finals) : 0;
+  const fHi = finals.length > 0 ? Math.max(...finals) : 1;
+  const spread = Math.max(fHi - fLo, 0.005);
+  const lo = Math.max(all.length > 0 ? Math.min(...all) : 0, fLo - 4 * spread);
+  const hi = fHi + spread;
+  const step = 10 ** Math.floor(Math.log10(Math.max(hi - lo, 1e-9)));
   return {
-    ...base(title, `best feasible ${objective} against the compute spent; one line per seed`),
+    ...base(title, `best feasible ${objective} against the compute spent; one line per seed (y axis zoomed)`),
     legend: { bottom: 0, data: arms.map((a) => a.label) },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'value', name: 'trial compute (CPU-minutes)', nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: 'value', name: objective, min: lo - pad, max: hi + pad, scale: true },
+    yAxis: {
+      type: 'value',
+      name: objective,
+      min: Math.floor(lo / step) * step,
+      max: Math.ceil(hi / step) * step,
+    },
     series,
   };
 }
