@@ -88,7 +88,12 @@ export function retrainCommand(): Command {
           } else {
             process.stdout.write(
               `trial #${trial.number}: hold-out ${holdout === undefined ? '—' : `${(100 * holdout).toFixed(2)}%`} → test ${(100 * r.testAccuracy).toFixed(2)}% ` +
-                `(${r.trainSamples} training samples, ${r.epochs} epoch(s), ${r.testSamples} test samples, ${r.seconds.toFixed(0)} s)\n`,
+                `(${r.trainSamples} training samples, ${r.epochs} epoch(s), ${r.testSamples} test samples, ${r.seconds.toFixed(0)} s)\n` +
+                (r.byDecoder !== undefined
+                  ? `  by decoder: ${Object.entries(r.byDecoder)
+                      .map(([d, a]) => `${d} ${(100 * a).toFixed(2)}%`)
+                      .join(', ')}\n`
+                  : ''),
             );
           }
         } finally {

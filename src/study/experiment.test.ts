@@ -101,7 +101,13 @@ describe('experiment files', () => {
 
   it('reads the ablation of docs/results.md, with its base study beside it', () => {
     const spec = loadExperimentFile(join(import.meta.dirname, '../../examples/ablation/experiment.yaml'));
-    expect(spec.arms.map((a) => a.name)).toEqual(['scbo-stop', 'scbo-nostop', 'random-stop', 'scbo-paper', 'random-nostop']);
+    expect(spec.arms.map((a) => a.name)).toEqual([
+      'scbo-stop',
+      'scbo-nostop',
+      'random-stop',
+      'scbo-paper',
+      'random-nostop',
+    ]);
     expect(spec.storage).toMatch(/examples\/ablation\/ablation-mnist\.db$/);
     expect(experimentRuns(spec)).toHaveLength(spec.arms.length * spec.seeds.length);
   });

@@ -17,6 +17,8 @@ export interface RetrainResult {
   readonly testSamples: number;
   readonly epochs: number;
   readonly seconds: number;
+  /** STDP: the test accuracy of every decoder (the configuration's own is `testAccuracy`). */
+  readonly byDecoder?: Readonly<Record<string, number>>;
 }
 
 export interface RetrainOptions {
@@ -74,5 +76,6 @@ export async function retrainBest(
     testSamples: data.test.count,
     epochs: report.config.epochs,
     seconds: (performance.now() - t0) / 1000,
+    ...(report.test !== null ? { byDecoder: { ...report.test.accuracy } } : {}),
   };
 }
