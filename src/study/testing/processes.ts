@@ -89,9 +89,13 @@ export function forkWorkers(
         else if (m.error !== undefined) reject(new Error(`worker ${i} failed: ${m.error}`));
         else if (m.summary !== undefined) resolve(m.summary);
       });
+      // 'exit' can be emitted before the last IPC message (the summary, sent just before exiting) is
+      // delivered: give it a moment before calling the worker lost.
       void w.exit.then((code) => {
         markReady();
-        reject(new Error(`worker ${i} exited (${code}) without a summary: ${w.stderr().slice(-2000)}`));
+        setTimeout(() => {
+          reject(new Error(`worker ${i} exited (${code}) without a summary: ${w.stderr().slice(-2000)}`));
+        }, 500);
       });
     });
     summary.catch(() => undefined); // awaited by the test
