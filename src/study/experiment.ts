@@ -174,7 +174,15 @@ export function checkExperiment(raw: Record<string, unknown>): ExperimentSpec {
     retrain,
     storage: String(raw.storage ?? `sqlite:${name}.db`),
   };
-  experimentRuns(spec); // every run's study config must be valid
+  const runs = experimentRuns(spec); // every run's study config must be valid
+  const kind = (runs[0]?.config.objective as { kind?: unknown } | null)?.kind;
+  if (retrain !== null && kind !== 'sg' && kind !== 'stdp') {
+    throw new ValidationError(
+      'experiment.retrain',
+      raw.retrain,
+      `retraining needs a built-in trainer (sg or stdp); the objective kind is ${String(kind)}`,
+    );
+  }
   return spec;
 }
 
