@@ -64,6 +64,14 @@ describe('spiketune experiment', () => {
     expect(results.runs.every((r: { trials: number }) => r.trials === 3)).toBe(true);
     expect(readFileSync(join(outDir, 'best-vs-compute.svg'), 'utf8')).toMatch(/^<svg/);
     expect(out.join('')).toMatch(/\| with stopping \|/);
+    // `spiketune report --experiment` draws the same charts again from experiment.json.
+    const again = join(dir, 'again');
+    expect(await main(['report', '--experiment', join(outDir, 'experiment.json'), '--out', again])).toBe(0);
+    const svg = readFileSync(join(again, 'best-vs-compute.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('with stopping');
+    expect(existsSync(join(again, 'compute.png'))).toBe(true);
+    expect(await main(['report', '--experiment', join(dir, 'study.json'), '--out', again])).toBe(2);
     // Retraining needs a built-in trainer: said when the file is read, naming the field.
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...experiment, retrain: {} }));
     expect(await main(['experiment', join(dir, 'bad.json'), '--out', outDir])).toBe(2);

@@ -74,22 +74,8 @@ export function experimentCommand(): Command {
             },
           });
           if (tty) process.stderr.write('\n');
-          const { bestVsComputeOption, computeBreakdownOption } = await import(
-            '../dashboard/charts/experiment.ts'
-          );
-          const { renderSvg, svgToPng } = await import('../dashboard/render.ts');
-          const arms = spec.arms.map((a) => ({ name: a.name, label: a.label }));
-          const charts = {
-            'best-vs-compute': bestVsComputeOption(spec.name, results.objective.name, arms, results.runs),
-            compute: computeBreakdownOption(`${spec.name}: where the compute went`, arms, results.runs),
-          };
-          const files: string[] = [];
-          for (const [name, option] of Object.entries(charts)) {
-            const svg = renderSvg(option, 900, 480);
-            writeFileSync(join(outDir, `${name}.svg`), svg);
-            writeFileSync(join(outDir, `${name}.png`), svgToPng(svg));
-            files.push(join(outDir, `${name}.svg`), join(outDir, `${name}.png`));
-          }
+          const { writeExperimentCharts } = await import('../dashboard/experiment-report.ts');
+          const files = writeExperimentCharts(results, outDir);
           writeFileSync(join(outDir, 'experiment.json'), `${JSON.stringify(results, null, 2)}\n`);
           const md = experimentMarkdown(results);
           writeFileSync(join(outDir, 'experiment.md'), md);
