@@ -59,7 +59,10 @@ export function bestVsComputeOption(
   const spread = Math.max(fHi - fLo, 0.005);
   const lo = Math.max(all.length > 0 ? Math.min(...all) : 0, fLo - 4 * spread);
   const hi = fHi + spread;
-  const step = 10 ** Math.floor(Math.log10(Math.max(hi - lo, 1e-9)));
+  // A round tick interval (1, 2 or 5 × 10^k) giving about five ticks; the axis ends on ticks.
+  const raw = Math.max(hi - lo, 1e-9) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
   return {
     ...base(title, `best feasible ${objective} against the compute spent; one line per seed (y axis zoomed)`),
     legend: { bottom: 0, data: arms.map((a) => a.label) },
@@ -68,8 +71,9 @@ export function bestVsComputeOption(
     yAxis: {
       type: 'value',
       name: objective,
-      min: Math.floor(lo / step) * step,
-      max: Math.ceil(hi / step) * step,
+      min: Number((Math.floor(lo / step) * step).toFixed(10)),
+      max: Number((Math.ceil(hi / step) * step).toFixed(10)),
+      interval: step,
     },
     series,
   };
