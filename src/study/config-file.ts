@@ -80,7 +80,11 @@ export function parseStudy(raw: unknown, where: string): StudyConfig {
   return config;
 }
 
-export function loadStudyFile(path: string): StudyFile {
+/**
+ * Reads a study file as a raw mapping (YAML or JSON), with a command's relative `cwd` made relative to
+ * the file (as its storage is), wherever spiketune runs. `parseStudy` checks it.
+ */
+export function readStudyRaw(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -96,11 +100,15 @@ export function loadStudyFile(path: string): StudyFile {
       `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
     );
   }
-  // A command's relative cwd is relative to the study file (as its storage is), wherever spiketune runs.
   const obj = (raw as { objective?: { kind?: unknown; cwd?: unknown } } | null)?.objective;
   if (obj?.kind === 'command' && typeof obj.cwd === 'string' && !obj.cwd.startsWith('/')) {
     obj.cwd = join(dirname(resolve(path)), obj.cwd);
   }
+  return raw;
+}
+
+export function loadStudyFile(path: string): StudyFile {
+  const raw = readStudyRaw(path);
   const config = parseStudy(raw, path);
   const storage =
     typeof (raw as { storage?: unknown }).storage === 'string'

@@ -26,8 +26,8 @@ import { dirname, extname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { DataError, ValidationError } from '../core/errors.ts';
 import { checkInt } from '../core/validate.ts';
-import { loadStudyFile, parseStudy } from './config-file.ts';
-import { isFeasible, type StudyConfig, type Trial } from './model.ts';
+import { loadStudyFile, parseStudy, readStudyRaw } from './config-file.ts';
+import { isFeasible, type StudyConfig, type Trial, trialSeconds } from './model.ts';
 
 export interface ArmSpec {
   readonly name: string;
@@ -85,8 +85,7 @@ export function loadExperimentFile(path: string): ExperimentSpec {
   if (typeof raw.study === 'string') {
     const studyPath = resolve(dir, raw.study);
     loadStudyFile(studyPath); // checks it, with errors naming its file
-    const text = readFileSync(studyPath, 'utf8');
-    base = (extname(studyPath) === '.json' ? JSON.parse(text) : YAML.parse(text)) as Record<string, unknown>;
+    base = readStudyRaw(studyPath) as Record<string, unknown>;
   } else if (isObject(raw.base)) base = raw.base;
   else throw new ValidationError('experiment.study', raw.study, 'expected the path of the base study file');
   const storage =
@@ -215,11 +214,6 @@ export function experimentRuns(spec: ExperimentSpec): ExperimentRun[] {
 
 export function runName(experiment: string, arm: string, seed: number): string {
   return `${experiment}.${arm}.s${seed}`;
-}
-
-/** Seconds a trial ran (0 if it never started). */
-export function trialSeconds(t: Trial): number {
-  return t.startedAt === null ? 0 : Math.max(0, ((t.finishedAt ?? t.startedAt) - t.startedAt) / 1000);
 }
 
 interface Mark {

@@ -273,6 +273,11 @@ export function samplerInputs(trials: readonly Trial[]): { history: Observation[
   return { history, pending };
 }
 
+/** Seconds a trial has run: to its end, or to `now` while it runs (0 if it never started). */
+export function trialSeconds(t: Pick<Trial, 'startedAt' | 'finishedAt'>, now = Date.now()): number {
+  return t.startedAt === null ? 0 : Math.max(0, ((t.finishedAt ?? now) - t.startedAt) / 1000);
+}
+
 /** True when every constraint is ≤ 0 (no constraints: feasible). */
 export function isFeasible(constraints: readonly number[] | null, nConstraints: number): boolean {
   if (nConstraints === 0) return true;

@@ -17,7 +17,7 @@ import type { Storage, Study } from '../storage/storage.ts';
 import { commandObjective } from '../workers/command.ts';
 import { ThreadPool } from '../workers/pool.ts';
 import type { EarlyStoppingConfig } from './early-stopping.ts';
-import { bestValue, samplerInputs, studyProblem, type Trial } from './model.ts';
+import { bestValue, samplerInputs, studyProblem, type Trial, trialSeconds } from './model.ts';
 import type { Objective } from './objective.ts';
 import { type CommandObjectiveDef, type ObjectiveDef, validateObjectiveDef } from './objective-def.ts';
 import { executeTrial, type StoredReport, type TrialExecResult } from './trial-exec.ts';
@@ -114,9 +114,9 @@ export async function runStudy(opts: RunOptions): Promise<RunSummary> {
     const b = config.budget;
     if (b.wallSeconds !== undefined && (Date.now() - started) / 1000 >= b.wallSeconds) return 'wall-time';
     if (b.totalTrialSeconds !== undefined) {
+      const now = Date.now();
       let spent = 0;
-      for (const t of trials)
-        if (t.startedAt !== null) spent += ((t.finishedAt ?? Date.now()) - t.startedAt) / 1000;
+      for (const t of trials) spent += trialSeconds(t, now);
       if (spent >= b.totalTrialSeconds) return 'trial-time';
     }
     // A re-run (retryOf) replaces the trial it retries: it does not spend budget twice.
