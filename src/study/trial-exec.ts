@@ -89,9 +89,8 @@ export async function executeTrial(
     report: (r) => {
       const d = stopper.observe(r);
       onReport(summarizeReport(r, stopper, names));
-      if (!d.stop || mark !== null) return mark !== null && action !== 'observe' ? 'stop' : undefined;
-      mark = { step: r.step, seconds: since(), reason: d.reason };
-      return action === 'observe' ? undefined : 'stop';
+      if (d.stop && mark === null) mark = { step: r.step, seconds: since(), reason: d.reason };
+      return mark !== null && action !== 'observe' ? 'stop' : undefined;
     },
     ...(action === 'stop-and-evaluate' ? { evaluateStopped: true } : {}),
     ...(earlyStopping.probe !== undefined
